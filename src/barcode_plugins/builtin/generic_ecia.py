@@ -1,0 +1,18 @@
+"""The generic ECIA / EIGP-114 decoder: any vendor's standard label that no supplier plugin claims.
+
+A fallback (``trylast``): Farnell, Arrow, TI, RS and the rest decode on day one with ``supplier`` null.
+"""
+
+from __future__ import annotations
+
+from barcode_plugins import Decoded, hookimpl
+from barcode_plugins.ecia import parse_ecia
+
+
+@hookimpl(trylast=True)
+def decode(text: str) -> Decoded | None:
+    """Decode any ISO/IEC 15434 envelope with format 06 (or 05) data."""
+    record = parse_ecia(text)
+    if record is None:
+        return None
+    return Decoded.from_ecia(record, plugin="ecia", supplier=None)

@@ -1,0 +1,80 @@
+"""The one error hierarchy. Every error carries a message a user can act on.
+
+``exit_code`` is what the CLI exits with (contract: 1 = not recognised / refused, 2 = bad usage or bad input).
+The CLI maps errors to exit codes in one place; nothing else prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class BarcodeError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(BarcodeError):
+    """The input itself is unusable: empty, not text, malformed file, bad option value."""
+
+    exit_code = 2
+
+
+class NotRecognised(BarcodeError):
+    """No decoder claimed the barcode (only raised where an unknown barcode cannot be treated as external)."""
+
+
+class AmbiguousBarcode(BarcodeError):
+    """A scan can be read in more than one way and nothing tells which one is right.
+
+    ``candidates`` holds the competing readings (canonical texts or plugin names), so a caller can show them.
+    """
+
+    def __init__(self, message: str, candidates: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+
+class InvalidItemReference(InputError):
+    """An item reference is not ``TYPE:ID`` or names a type the core cannot accept."""
+
+
+class InternalBarcodeError(InputError):
+    """Text that is shaped like our internal format but does not hold a valid item reference."""
+
+
+class AlreadyLinked(BarcodeError):
+    """The barcode is already linked to another item."""
+
+
+class NotLinked(BarcodeError):
+    """Nothing to unlink: the barcode (or the item) has no link."""
+
+
+class NotFound(BarcodeError):
+    """A purchase order, line, stock item or history entry that was asked for does not exist."""
+
+
+class ReceiveRefused(BarcodeError):
+    """A receipt that the rules forbid (over-receipt without permission, order not placed, ...)."""
+
+
+class StoreError(InputError):
+    """The database cannot be opened or written: missing or read-only directory, a file that is not SQLite."""
+
+
+class PluginError(BarcodeError):
+    """A plugin failed while loading or inside a hook; names the plugin, the hook and the input."""
+
+    def __init__(self, message: str, plugin: str, hook: str) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.hook = hook

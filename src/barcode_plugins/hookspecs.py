@@ -1,0 +1,111 @@
+"""The hook specifications: the whole reference for plugin authors.
+
+A plugin is a module (or object) with functions decorated by ``barcode_plugins.hookimpl`` whose names are the
+names below. Register it under the ``barcode_plugins`` entry-point group::
+
+    [project.entry-points.barcode_plugins]
+    acme = "barcode_plugins_acme"
+
+Every hook is called with keyword arguments, so an implementation may accept only the arguments it needs.
+
+The engine calls each implementation on its own and isolates it: an implementation that raises is recorded as
+a failure of that plugin (shown by ``barcode-plugins plugins`` and as a warning on stderr) and the engine
+carries on as if it had returned ``None``. Raise a :class:`barcode_plugins.BarcodeError` subclass when the
+refusal is meant for the user (it then propagates with its message); anything else is treated as a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from .models import Decoded, PurchaseOrder, PurchaseOrderLine
+
+hookspec = pluggy.HookspecMarker("barcode_plugins")
+
+
+@hookspec
+def decode(text: str) -> Decoded | None:
+    """Decode one scanned barcode, or answer ``None`` ("not mine").
+
+    :param text: the scan after normalisation: wedge damage repaired (control pictures, caret notation and
+        textual placeholders turned back into ``\\x1d``/``\\x1e``/``\\x04``, AIM prefix and trailing CR/LF/TAB
+        removed, keyboard-layout swaps undone). ECIA envelopes arrive canonical: ``[)>\\x1e06\\x1d...\\x1e\\x04``.
+    :return: a :class:`barcode_plugins.Decoded` whose ``kind`` is ``supplier``, ``internal`` or ``external``,
+        with every element read kept in ``fields`` in label order. Leave ``raw`` and ``barcode_hash`` empty: the
+        engine fills them (and overwrites ``plugin`` with the name you were registered under).
+        Return ``None`` for anything that is not your format, including another supplier's label in a shared
+        format (recognise your labels by what they carry, not by being asked first).
+
+    Must be pure and total: no I/O, no state, never raise on arbitrary text (the conformance suite checks).
+
+    Ordering: implementations marked ``@hookimpl(trylast=True)`` are *fallbacks* (the built-in generic ECIA
+    decoder is one) and are asked only when no specific decoder answered. If two specific decoders claim the
+    same scan, the engine refuses with :class:`barcode_plugins.AmbiguousBarcode` naming both, rather than
+    guessing. The built-in internal format is ``tryfirst``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(firstresult=True)
+def match_po_line(barcode: Decoded, orders: Sequence[PurchaseOrder]) -> Sequence[PurchaseOrderLine] | None:
+    """Choose the purchase-order line a scanned supplier label is received against.
+
+    :param barcode: the decoded label (``kind == "supplier"``).
+    :param orders: the *placed* orders that could fit, each carrying only the candidate lines the store
+        pre-selected (same supplier part number or MPN, or the order named by the label). Do not mutate.
+    :return: the best lines, all equally good: one line is a match, several make the receipt ambiguous
+        (the user picks with ``--po``), an empty sequence means "none of these fit". Every returned line must
+        be one of the lines given. Return ``None`` to let the next implementation decide.
+
+    ``firstresult``: the first non-``None`` answer wins. Supplier plugins that know their label (Mouser's
+    ``14K`` line, TME's ``PO:order/line``) answer first; the built-in default matcher is ``trylast`` and
+    matches supplier + order reference + part number, preferring lines with quantity outstanding.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(firstresult=True)
+def link_item(barcode: Decoded) -> str | None:
+    """Give the key under which a barcode is linked to an item (and looked up when it is scanned again).
+
+    :param barcode: the decoded barcode (any kind; unknown text arrives as ``kind == "external"``).
+    :return: a stable text key: the same label, however it was scanned, must give the same key, and two
+        different labels different keys. Return ``None`` to use the default, ``barcode.barcode_hash``.
+        Override only where a label carries volatile parts that do not change its identity.
+    :raises barcode_plugins.BarcodeError: to refuse linking this barcode at all (the message reaches the user).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add commands to the ``barcode-plugins`` CLI (called once, when the CLI starts).
+
+    :param cli: the top-level click group; use ``@cli.command()`` or ``cli.add_command(...)``. Commands reach the
+        engine through ``click.get_current_context().obj`` (an :class:`barcode_plugins.cli.AppContext`).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def barcode_examples() -> Any:
+    """Give a hypothesis strategy of example labels for the conformance suite.
+
+    :return: a ``hypothesis`` ``SearchStrategy`` of :class:`barcode_plugins.testing.Example` values: the text
+        a scanner would read from a label of your format, and the :class:`barcode_plugins.Decoded` it must
+        decode to (``raw`` and ``barcode_hash`` may be left empty). Cover the optional and unusual parts of your
+        format. Return ``None`` if the plugin decodes nothing. Import hypothesis inside the hook, not at module
+        level: normal use must not pay for it.
+
+    .. versionadded:: 0.1
+    """

@@ -1,0 +1,305 @@
+"""Values that cross module boundaries: attrs classes, and the one cattrs converter all JSON goes through.
+
+The converter is built on first use (``converter()``) because importing cattrs costs more than the rest of a
+``barcode-plugins decode`` run; human output never needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from .errors import InvalidItemReference
+
+if TYPE_CHECKING:
+    import cattrs
+
+    from .ecia import EciaRecord
+
+Kind = Literal["supplier", "internal", "external"]
+Quantity = int | float
+
+#: Item types the core knows; others are accepted if they are a plain lowercase word.
+KNOWN_ITEM_TYPES = ("stockitem", "part", "supplierpart", "purchaseorder", "location")
+_ITEM_TYPE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
+_ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}\Z")
+
+
+@attrs.frozen(order=True)
+class ItemRef:
+    """A reference to an inventory item, written ``TYPE:ID`` (``stockitem:42``, ``purchaseorder:PO-0012``)."""
+
+    type: str
+    id: str
+
+    @classmethod
+    def parse(cls, text: str) -> ItemRef:
+        """Parse ``TYPE:ID``; raises :class:`InvalidItemReference` with a message that says what is wrong."""
+        if not isinstance(text, str):
+            raise InvalidItemReference(f"item reference must be text like 'stockitem:42', got {type(text).__name__}")
+        type_, sep, id_ = text.strip().partition(":")
+        type_ = type_.lower()
+        if not sep or not type_ or not id_:
+            raise InvalidItemReference(f"item reference {text[:60]!r} is not TYPE:ID, e.g. 'stockitem:42'")
+        return cls.create(type_, id_)
+
+    @classmethod
+    def create(cls, type_: str, id_: object) -> ItemRef:
+        """Build a validated reference from a type name and an id (an int or text)."""
+        if isinstance(id_, bool) or not isinstance(id_, (int, str)):
+            raise InvalidItemReference(f"item id must be an integer or text, got {type(id_).__name__}")
+        id_text = str(id_).strip()
+        if not _ITEM_TYPE.match(type_ or ""):
+            raise InvalidItemReference(f"item type {str(type_)[:40]!r} is not a lowercase word such as 'stockitem'")
+        if not _ITEM_ID.match(id_text):
+            raise InvalidItemReference(
+                f"item id {id_text[:40]!r} is not valid: letters, digits and . _ - / only, at most 64 characters"
+            )
+        if type_ != "purchaseorder" and type_ in KNOWN_ITEM_TYPES and not id_text.isdigit():
+            raise InvalidItemReference(f"{type_} ids are integers, got {id_text[:40]!r}")
+        return cls(type_, id_text)
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.id}"
+
+
+@attrs.frozen
+class Decoded:
+    """A decoded barcode: every key of the contract, null where the label does not carry it.
+
+    Decoders return it with ``raw`` and ``barcode_hash`` left empty; the engine fills both (and ``plugin``) so
+    that identity never depends on which plugin answered.
+    """
+
+    plugin: str
+    kind: Kind
+    supplier: str | None = None
+    supplier_part_number: str | None = None
+    manufacturer_part_number: str | None = None
+    manufacturer: str | None = None
+    customer_part_number: str | None = None
+    quantity: Quantity | None = None
+    purchase_order: str | None = None
+    purchase_order_line: str | None = None
+    supplier_order_number: str | None = None
+    packing_list_number: str | None = None
+    invoice_number: str | None = None
+    ship_date: str | None = None
+    date_code: str | None = None
+    lot_code: str | None = None
+    serial_number: str | None = None
+    country_of_origin: str | None = None
+    fields: Mapping[str, str] = attrs.field(factory=dict)
+    barcode_hash: str = ""
+    raw: str = ""
+    item: ItemRef | None = None
+
+    @classmethod
+    def from_ecia(cls, record: EciaRecord, *, plugin: str, supplier: str | None, **overrides: Any) -> Decoded:
+        """Map an ECIA / EIGP-114 record's standard data identifiers onto the contract fields.
+
+        ``overrides`` replace or add fields, e.g. Digikey's ``supplier_part_number`` taken from ``P``.
+        """
+        from .ecia import standard_fields
+
+        values: dict[str, Any] = standard_fields(record)
+        values.update(overrides)
+        return cls(plugin=plugin, kind="supplier", supplier=supplier, fields=record.fields, **values)
+
+
+@attrs.frozen
+class Link:
+    """An external barcode linked to an item; ``link_key`` is the identity (normally the barcode hash)."""
+
+    link_key: str
+    item: ItemRef
+    raw: str
+    plugin: str | None
+    created_at: str
+
+
+PoStatus = Literal["pending", "placed", "complete", "cancelled"]
+PO_STATUSES: tuple[str, ...] = ("pending", "placed", "complete", "cancelled")
+
+
+@attrs.frozen
+class PurchaseOrderLine:
+    """One line of a purchase order; ``received`` is the sum of its receipts."""
+
+    purchase_order: str
+    line: int
+    sku: str | None = None
+    mpn: str | None = None
+    manufacturer: str | None = None
+    quantity: Quantity = 0
+    received: Quantity = 0
+    destination: str | None = None
+
+    @property
+    def outstanding(self) -> Quantity:
+        """What is still to come (never negative)."""
+        return max(self.quantity - self.received, 0)
+
+
+@attrs.frozen
+class PurchaseOrder:
+    """A purchase order with its lines. ``supplier`` is a plugin name (``digikey``) or any vendor name."""
+
+    reference: str
+    supplier: str
+    supplier_reference: str | None = None
+    status: PoStatus = "placed"
+    lines: tuple[PurchaseOrderLine, ...] = ()
+
+
+@attrs.frozen
+class StockItem:
+    """Stock created by a receipt (or known to the store)."""
+
+    id: int
+    quantity: Quantity
+    sku: str | None = None
+    mpn: str | None = None
+    manufacturer: str | None = None
+    location: str | None = None
+    lot_code: str | None = None
+    date_code: str | None = None
+    country_of_origin: str | None = None
+    purchase_order: str | None = None
+    line: int | None = None
+    barcode_hash: str | None = None
+    created_at: str | None = None
+
+    @property
+    def ref(self) -> ItemRef:
+        """This stock item as an item reference."""
+        return ItemRef("stockitem", str(self.id))
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One row of the scan and receive log."""
+
+    id: int
+    at: str
+    action: str
+    status: str
+    raw: str
+    barcode_hash: str | None = None
+    plugin: str | None = None
+    item: ItemRef | None = None
+    purchase_order: str | None = None
+    line: int | None = None
+    quantity: Quantity | None = None
+    message: str | None = None
+
+
+@attrs.frozen
+class ScanResult:
+    """What a scan refers to: the decoded barcode and whatever the store knows about it."""
+
+    barcode: Decoded
+    item: ItemRef | None = None
+    link: Link | None = None
+    stock_item: StockItem | None = None
+    po_lines: tuple[PurchaseOrderLine, ...] = ()
+    message: str = ""
+
+
+ReceiveStatus = Literal[
+    "received", "already_received", "over_receipt", "no_match", "ambiguous", "needs_quantity",
+    "not_recognised", "error",
+]
+
+
+@attrs.frozen
+class ReceiveResult:
+    """The outcome of one scan at the receiving bench (contract keys of ``receive --json``)."""
+
+    status: ReceiveStatus
+    message: str
+    purchase_order: str | None = None
+    line: int | None = None
+    quantity: Quantity | None = None
+    outstanding: Quantity | None = None
+    stock_item: int | None = None
+    barcode: Decoded | None = None
+    candidates: tuple[str, ...] = ()
+    history_id: int | None = None
+
+
+@attrs.frozen
+class HookFailure:
+    """A plugin that raised while loading or inside a hook, kept so ``plugins`` can show it."""
+
+    plugin: str
+    hook: str
+    error: str
+    input: str | None = None
+
+
+@attrs.frozen
+class PluginInfo:
+    """A row of ``barcode-plugins plugins``."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    hooks: tuple[str, ...]
+    status: Literal["loaded", "failed", "blocked"]
+    builtin: bool
+    error: str | None = None
+
+
+_converter: cattrs.Converter | None = None
+
+
+def converter() -> cattrs.Converter:
+    """The one converter: attrs values <-> JSON-ready builtins. Item references travel as ``TYPE:ID`` text."""
+    global _converter
+    if _converter is None:
+        import cattrs  # lazy: the biggest import on the decode path, needed only for JSON
+
+        made = cattrs.Converter()
+        made.register_unstructure_hook(ItemRef, str)
+        made.register_structure_hook(ItemRef, lambda value, _: ItemRef.parse(value))
+        made.register_structure_hook(Quantity, lambda value, _: _number(value))
+        made.register_structure_hook(Quantity | None, lambda value, _: None if value is None else _number(value))
+        made.register_unstructure_hook(PurchaseOrderLine, _unstructure_line)
+        _converter = made
+    return _converter
+
+
+def _number(value: object) -> Quantity:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"not a number: {value!r}")
+    if isinstance(value, str):
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value else number
+    return value
+
+
+def _unstructure_line(line: PurchaseOrderLine) -> dict[str, Any]:
+    # ``outstanding`` is derived, but a reader of the JSON wants it next to quantity and received.
+    out = attrs.asdict(line)
+    out["outstanding"] = line.outstanding
+    return out
+
+
+def to_json(value: object, **kwargs: Any) -> str:
+    """Serialise an attrs value (or a list of them) through the converter."""
+    return json.dumps(converter().unstructure(value), ensure_ascii=False, **kwargs)
+
+
+def unstructure(value: object) -> Any:
+    """Turn an attrs value into JSON-ready builtins through the converter."""
+    return converter().unstructure(value)
+
+
+def structure(data: Any, cls: type[Any]) -> Any:
+    """Build an attrs value from JSON-ready builtins through the converter."""
+    return converter().structure(data, cls)

@@ -1,0 +1,221 @@
+"""Plugin loading: built-ins, the ``barcode_plugins`` entry-point group, enable/block switches, failure records.
+
+Environment switches (read when a manager is created):
+
+- ``BARCODE_PLUGINS_LOAD=digikey,lcsc`` loads only these entry-point plugins (built-ins always load unless
+  blocked); an empty value loads no entry-point plugin.
+- ``BARCODE_PLUGINS_BLOCK=ecia,tme`` blocks plugins by name, built-ins included.
+- ``BARCODE_PLUGINS_TRACE=1`` prints every hook call and its answer to stderr.
+
+Hooks are called one implementation at a time so that a plugin that raises is recorded and skipped instead of
+taking the engine down (pluggy itself would abort the whole call).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from importlib import import_module
+from importlib.metadata import entry_points, version
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import BarcodeError
+from .models import HookFailure, PluginInfo
+
+ENTRY_POINT_GROUP = "barcode_plugins"
+CORE_DISTRIBUTION = "barcode-plugins"
+
+hookimpl = pluggy.HookimplMarker("barcode_plugins")
+
+#: Built-in behaviour, registered through the same mechanism as a third party's plugin.
+BUILTIN_PLUGINS: dict[str, str] = {
+    "internal": "barcode_plugins.builtin.internal",
+    "ecia": "barcode_plugins.builtin.generic_ecia",
+    "default_matching": "barcode_plugins.builtin.matching",
+    "default_linking": "barcode_plugins.builtin.linking",
+}
+
+_MAX_INPUT_IN_MESSAGE = 60
+
+
+def _names(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
+class PluginManager:
+    """Owns the pluggy manager, knows where each plugin came from, and calls hooks with isolation."""
+
+    def __init__(
+        self,
+        *,
+        entry_point_plugins: bool = True,
+        only: Iterable[str] | None = None,
+        blocked: Iterable[str] = (),
+    ) -> None:
+        self.pm = pluggy.PluginManager("barcode_plugins")
+        self.pm.add_hookspecs(hookspecs)
+        env_only = _names(os.environ.get("BARCODE_PLUGINS_LOAD"))
+        self.only = set(only) if only is not None else env_only
+        self.blocked = set(blocked) | (_names(os.environ.get("BARCODE_PLUGINS_BLOCK")) or set())
+        self.trace = os.environ.get("BARCODE_PLUGINS_TRACE", "") not in ("", "0")
+        self.entry_point_plugins = entry_point_plugins
+        self.failures: list[HookFailure] = []
+        self._origin: dict[str, tuple[str | None, str | None, bool]] = {}
+        self._load_failed: dict[str, HookFailure] = {}
+        self._impl_cache: dict[str, list[pluggy.HookImpl]] = {}
+        self._loaded = False
+
+    # -- loading -----------------------------------------------------------------------------------------
+    def ensure_plugins_loaded(self) -> None:
+        """Load built-ins and entry-point plugins once; safe to call any number of times."""
+        if self._loaded:
+            return
+        self._loaded = True
+        core_version = _version(CORE_DISTRIBUTION)
+        for name, module_name in BUILTIN_PLUGINS.items():
+            self._origin[name] = (CORE_DISTRIBUTION, core_version, True)
+            if name in self.blocked:
+                self.pm.set_blocked(name)
+                continue
+            self._load(name, lambda module_name=module_name: import_module(module_name))
+        if not self.entry_point_plugins:
+            return
+        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+            name = entry_point.name
+            dist = entry_point.dist
+            dist_name = dist.metadata["Name"] if dist is not None else None
+            self._origin[name] = (dist_name, dist.version if dist is not None else None, False)
+            if name in self.blocked or (self.only is not None and name not in self.only):
+                self.pm.set_blocked(name)
+                continue
+            self._load(name, entry_point.load)
+
+    def _load(self, name: str, loader: Any) -> None:
+        try:
+            plugin = loader()
+        except (Exception, SystemExit) as error:  # a broken plugin must not take the engine down
+            self._record_load_failure(name, f"import failed: {type(error).__name__}: {error}")
+            return
+        self.register(plugin, name)
+
+    def register(self, plugin: object, name: str) -> bool:
+        """Register a plugin object (a module or an instance with ``@hookimpl`` methods) under ``name``.
+
+        Returns False, with the failure recorded, if pluggy rejects it or it implements a hook that has no
+        specification (almost always a misspelt hook name).
+        """
+        self._origin.setdefault(name, (None, None, False))
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as error:
+            self._record_load_failure(name, f"rejected: {error}")
+            return False
+        unknown = [caller.name for caller in self.pm.get_hookcallers(plugin) or () if caller.spec is None]
+        if unknown:
+            self.pm.unregister(plugin)
+            self._record_load_failure(
+                name, f"implements {', '.join(sorted(unknown))}, which is not a barcode_plugins hook (misspelt?)"
+            )
+            return False
+        self._impl_cache.clear()
+        return True
+
+    def unregister(self, name: str) -> None:
+        """Remove a plugin by name (tests use this to clean up throwaway plugins)."""
+        plugin = self.pm.get_plugin(name)
+        if plugin is not None:
+            self.pm.unregister(plugin)
+        self._origin.pop(name, None)
+        self._load_failed.pop(name, None)
+        self._impl_cache.clear()
+
+    def _record_load_failure(self, name: str, message: str) -> None:
+        failure = HookFailure(plugin=name, hook="load", error=message)
+        self._load_failed[name] = failure
+        self.failures.append(failure)
+
+    # -- calling -----------------------------------------------------------------------------------------
+    def implementations(self, hook: str) -> list[pluggy.HookImpl]:
+        """The implementations of ``hook`` in call order (tryfirst ... plain ... trylast), wrappers excluded."""
+        cached = self._impl_cache.get(hook)
+        if cached is None:
+            self.ensure_plugins_loaded()
+            caller = getattr(self.pm.hook, hook)
+            cached = [
+                impl for impl in reversed(caller.get_hookimpls()) if not (impl.hookwrapper or impl.wrapper)
+            ]
+            self._impl_cache[hook] = cached
+        return cached
+
+    def call_one(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
+        """Call one implementation; a non-BarcodeError exception is recorded and answered as ``None``."""
+        try:
+            result = impl.function(*[kwargs[name] for name in impl.argnames])
+        except BarcodeError:
+            raise
+        except Exception as error:
+            shown = next(iter(kwargs.values()), None)
+            excerpt = repr(shown)[:_MAX_INPUT_IN_MESSAGE] if shown is not None else None
+            self.failures.append(
+                HookFailure(
+                    plugin=impl.plugin_name, hook=hook, error=f"{type(error).__name__}: {error}", input=excerpt
+                )
+            )
+            result = None
+        if self.trace:
+            print(f"trace: {hook} -> {impl.plugin_name}: {result!r}"[:300], file=sys.stderr)
+        return result
+
+    def call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[pluggy.HookImpl, Any]]:
+        """Yield ``(implementation, answer)`` for every implementation, in call order, answers ``None`` included."""
+        for impl in self.implementations(hook):
+            yield impl, self.call_one(impl, hook, kwargs)
+
+    def call_first(self, hook: str, **kwargs: Any) -> Any:
+        """The first non-``None`` answer (for ``firstresult`` hooks), or ``None``."""
+        for _impl, result in self.call_each(hook, **kwargs):
+            if result is not None:
+                return result
+        return None
+
+    # -- reporting ---------------------------------------------------------------------------------------
+    def plugin_infos(self) -> list[PluginInfo]:
+        """Every known plugin, loaded, failed or blocked, built-ins first."""
+        self.ensure_plugins_loaded()
+        infos: list[PluginInfo] = []
+        for name, (dist_name, dist_version, builtin) in self._origin.items():
+            plugin = self.pm.get_plugin(name)
+            hooks: tuple[str, ...] = ()
+            if plugin is not None:
+                hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
+            failure = self._load_failed.get(name)
+            if failure is not None:
+                status, error = "failed", failure.error
+            elif self.pm.is_blocked(name):
+                status, error = "blocked", None
+            else:
+                status, error = "loaded", self._hook_errors(name)
+            infos.append(PluginInfo(name, dist_name, dist_version, hooks, status, builtin, error))
+        infos.sort(key=lambda info: (not info.builtin, info.name))
+        return infos
+
+    def _hook_errors(self, name: str) -> str | None:
+        errors = [f"{f.hook}: {f.error}" for f in self.failures if f.plugin == name and f.hook != "load"]
+        return "; ".join(errors[:3]) if errors else None
+
+    def is_fallback(self, impl: pluggy.HookImpl) -> bool:
+        """Whether an implementation declared itself a fallback (``trylast``)."""
+        return bool(impl.trylast)
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return version(distribution)
+    except Exception:
+        return None
