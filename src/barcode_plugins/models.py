@@ -40,7 +40,9 @@ class ItemRef:
     def parse(cls, text: str) -> ItemRef:
         """Parse ``TYPE:ID``; raises :class:`InvalidItemReference` with a message that says what is wrong."""
         if not isinstance(text, str):
-            raise InvalidItemReference(f"item reference must be text like 'stockitem:42', got {type(text).__name__}")
+            raise InvalidItemReference(
+                f"item reference must be text like 'stockitem:42', got {type(text).__name__}"
+            )
         type_, sep, id_ = text.strip().partition(":")
         type_ = type_.lower()
         if not sep or not type_ or not id_:
@@ -54,7 +56,9 @@ class ItemRef:
             raise InvalidItemReference(f"item id must be an integer or text, got {type(id_).__name__}")
         id_text = str(id_).strip()
         if not _ITEM_TYPE.match(type_ or ""):
-            raise InvalidItemReference(f"item type {str(type_)[:40]!r} is not a lowercase word such as 'stockitem'")
+            raise InvalidItemReference(
+                f"item type {str(type_)[:40]!r} is not a lowercase word such as 'stockitem'"
+            )
         if not _ITEM_ID.match(id_text):
             raise InvalidItemReference(
                 f"item id {id_text[:40]!r} is not valid: letters, digits and . _ - / only, at most 64 characters"
@@ -75,7 +79,7 @@ class Decoded:
     that identity never depends on which plugin answered.
     """
 
-    plugin: str
+    plugin: str | None
     kind: Kind
     supplier: str | None = None
     supplier_part_number: str | None = None
@@ -181,6 +185,20 @@ class StockItem:
 
 
 @attrs.frozen
+class Receipt:
+    """One received label: which line it was booked against and the stock it created."""
+
+    id: int
+    barcode_hash: str
+    purchase_order: str
+    line: int
+    quantity: Quantity
+    stock_item: int | None
+    location: str | None
+    at: str
+
+
+@attrs.frozen
 class HistoryEntry:
     """One row of the scan and receive log."""
 
@@ -211,8 +229,15 @@ class ScanResult:
 
 
 ReceiveStatus = Literal[
-    "received", "already_received", "over_receipt", "no_match", "ambiguous", "needs_quantity",
-    "not_recognised", "error",
+    "received",
+    "already_received",
+    "over_receipt",
+    "no_match",
+    "ambiguous",
+    "needs_quantity",
+    "not_recognised",
+    "error",
+    "undone",
 ]
 
 
@@ -236,7 +261,7 @@ class ReceiveResult:
 class HookFailure:
     """A plugin that raised while loading or inside a hook, kept so ``plugins`` can show it."""
 
-    plugin: str
+    plugin: str | None
     hook: str
     error: str
     input: str | None = None
@@ -268,7 +293,9 @@ def converter() -> cattrs.Converter:
         made.register_unstructure_hook(ItemRef, str)
         made.register_structure_hook(ItemRef, lambda value, _: ItemRef.parse(value))
         made.register_structure_hook(Quantity, lambda value, _: _number(value))
-        made.register_structure_hook(Quantity | None, lambda value, _: None if value is None else _number(value))
+        made.register_structure_hook(
+            Quantity | None, lambda value, _: None if value is None else _number(value)
+        )
         made.register_unstructure_hook(PurchaseOrderLine, _unstructure_line)
         _converter = made
     return _converter

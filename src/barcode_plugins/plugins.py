@@ -120,7 +120,8 @@ class PluginManager:
         if unknown:
             self.pm.unregister(plugin)
             self._record_load_failure(
-                name, f"implements {', '.join(sorted(unknown))}, which is not a barcode_plugins hook (misspelt?)"
+                name,
+                f"implements {', '.join(sorted(unknown))}, which is not a barcode_plugins hook (misspelt?)",
             )
             return False
         self._impl_cache.clear()
@@ -134,6 +135,11 @@ class PluginManager:
         self._origin.pop(name, None)
         self._load_failed.pop(name, None)
         self._impl_cache.clear()
+
+    def record_failure(self, plugin: str, hook: str, error: str, given: object = None) -> None:
+        """Remember that ``plugin`` failed in ``hook`` on input ``given`` (shown by ``plugins`` and the CLI)."""
+        excerpt = repr(given)[:_MAX_INPUT_IN_MESSAGE] if given is not None else None
+        self.failures.append(HookFailure(plugin=plugin, hook=hook, error=error, input=excerpt))
 
     def _record_load_failure(self, name: str, message: str) -> None:
         failure = HookFailure(plugin=name, hook="load", error=message)
@@ -160,12 +166,8 @@ class PluginManager:
         except BarcodeError:
             raise
         except Exception as error:
-            shown = next(iter(kwargs.values()), None)
-            excerpt = repr(shown)[:_MAX_INPUT_IN_MESSAGE] if shown is not None else None
-            self.failures.append(
-                HookFailure(
-                    plugin=impl.plugin_name, hook=hook, error=f"{type(error).__name__}: {error}", input=excerpt
-                )
+            self.record_failure(
+                impl.plugin_name, hook, f"{type(error).__name__}: {error}", next(iter(kwargs.values()), None)
             )
             result = None
         if self.trace:

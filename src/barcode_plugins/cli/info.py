@@ -1,0 +1,63 @@
+"""``plugins`` and ``history``."""
+
+from __future__ import annotations
+
+import click
+
+from .context import AppContext, json_option, pass_app, print_json
+from .output import table, visible
+
+
+@click.command()
+@json_option
+@pass_app
+def plugins(app: AppContext, as_json: bool) -> None:
+    """List plugins: name, distribution, version, status and the hooks each implements."""
+    infos = app.engine.plugins.plugin_infos()
+    if as_json:
+        print_json(infos)
+        return
+    rows = [
+        (
+            info.name,
+            info.distribution or "-",
+            info.version or "-",
+            info.status,
+            ", ".join(info.hooks),
+            info.error or "",
+        )
+        for info in infos
+    ]
+    click.echo(table(("name", "distribution", "version", "status", "hooks", "error"), rows))
+
+
+@click.command()
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--action", type=click.Choice(["scan", "link", "unlink", "receive", "undo", "po_import"]))
+@json_option
+@pass_app
+def history(app: AppContext, limit: int, action: str | None, as_json: bool) -> None:
+    """The scan and receive log, newest first."""
+    entries = app.engine.history(limit, action)
+    if as_json:
+        print_json(entries)
+        return
+    rows = [
+        (
+            e.id,
+            e.at[:19].replace("T", " "),
+            e.action,
+            e.status,
+            e.item or "",
+            visible(e.raw)[:40],
+            e.message or "",
+        )
+        for e in entries
+    ]
+    click.echo(table(("id", "at (UTC)", "action", "status", "item", "scan", "message"), rows))
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands."""
+    for command in (plugins, history):
+        group.add_command(command)

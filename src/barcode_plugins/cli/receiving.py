@@ -1,0 +1,164 @@
+"""``receive``: one scan, a batch (``-`` or a file), or an interactive session at a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from ..models import ReceiveResult
+from .context import AppContext, CliError, json_option, pass_app, print_json
+from .output import table
+from .scans_input import read_scans
+
+#: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
+#: unusable input is 2.
+EXIT_CODES = {"received": 0, "undone": 0, "error": 2}
+SUMMARY_ORDER = (
+    "received",
+    "already_received",
+    "over_receipt",
+    "no_match",
+    "ambiguous",
+    "needs_quantity",
+    "not_recognised",
+    "error",
+)
+_COLOURS = {"received": "green", "already_received": "yellow", "error": "red"}
+
+
+@click.command()
+@click.argument("raws", nargs=-1, metavar="[RAW ...]")
+@click.option(
+    "--file", "file", type=click.Path(path_type=Path), help="Read scans from this file, one per line."
+)
+@click.option(
+    "--quantity", type=click.FloatRange(min=0, min_open=True), help="Quantity, when the label has none."
+)
+@click.option("--location", help="Where the stock goes (default: the PO line's destination).")
+@click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
+@click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
+@click.option("--undo", "undo", metavar="HASH|HISTORY_ID", help="Undo a receipt instead of receiving.")
+@json_option
+@pass_app
+def receive(
+    app: AppContext,
+    raws: tuple[str, ...],
+    file: Path | None,
+    quantity: float | None,
+    location: str | None,
+    purchase_order: str | None,
+    allow_over: bool,
+    undo: str | None,
+    as_json: bool,
+) -> None:
+    """Receive scanned labels against open purchase orders.
+
+    RAW arguments are scans; '-' (or no argument with piped input) reads one scan per line from stdin; --file
+    reads a file. With no argument at a terminal, starts an interactive session for a wedge scanner.
+    """
+    engine = app.engine
+    if undo is not None:
+        result = engine.undo_receipt(undo)
+        print_json(result) if as_json else click.echo(result.message)
+        return
+    amount = int(quantity) if quantity is not None and quantity.is_integer() else quantity
+    options = {
+        "quantity": amount,
+        "location": location,
+        "purchase_order": purchase_order,
+        "allow_over": allow_over,
+    }
+    if not raws and file is None and sys.stdin.isatty():
+        from .interactive import run_session  # lazy: only a person at a terminal needs it
+
+        run_session(app, options, as_json)
+        return
+    if file is not None or raws == ("-",) or not raws:
+        stream = _open(file)
+        counts = _run_batch(app, read_scans(stream), options, as_json, _count_lines(file))
+    else:
+        counts = _run_batch(app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1)
+    worst = max((EXIT_CODES.get(status, 1) for status in counts), default=0)
+    if worst:
+        sys.exit(worst)
+
+
+def _open(file: Path | None):  # type: ignore[no-untyped-def]
+    if file is None:
+        return sys.stdin.buffer
+    try:
+        return file.open("rb")
+    except OSError as error:
+        raise InputError(f"cannot read {file}: {error.strerror or error}") from None
+
+
+def _count_lines(file: Path | None) -> int | None:
+    if file is None or not sys.stderr.isatty():
+        return None
+    with file.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def _run_batch(
+    app: AppContext,
+    scans: Iterable[tuple[int, str | InputError]],
+    options: dict,
+    as_json: bool,
+    total: int | None,
+    single: bool = False,
+) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    show_progress = not single and not as_json and sys.stderr.isatty()
+    bar = (
+        click.progressbar(length=total, label="receiving", file=sys.stderr)
+        if show_progress and total
+        else None
+    )
+    for number, scan in scans:
+        if isinstance(scan, InputError):
+            result = ReceiveResult("error", scan.message)
+        else:
+            result = app.engine.receive(scan, **options)
+        counts[result.status] += 1
+        if as_json:
+            print_json(result)
+        elif single:
+            _echo_single(result)
+        else:
+            _echo_line(number, result)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.render_finish()
+    if not single and not as_json:
+        click.echo(summary(counts))
+    return counts
+
+
+def _echo_single(result: ReceiveResult) -> None:
+    if result.status == "received":
+        click.echo(result.message)
+    else:
+        raise CliError(f"{result.status}: {result.message}", EXIT_CODES.get(result.status, 1))
+
+
+def _echo_line(number: int, result: ReceiveResult) -> None:
+    text = f"{number:>6}  {result.status:<16} {result.message}"
+    click.echo(click.style(text, fg=_COLOURS.get(result.status, "red")))
+
+
+def summary(counts: Counter[str]) -> str:
+    """The end-of-batch table: how many scans ended in each outcome."""
+    rows = [(status.replace("_", " "), counts.get(status, 0)) for status in SUMMARY_ORDER]
+    rows.append(("total", sum(counts.values())))
+    return table(("outcome", "scans"), rows)
+
+
+def register(group: click.Group) -> None:
+    """Add this module's commands."""
+    group.add_command(receive)

@@ -1,0 +1,463 @@
+"""The engine: decode, scan, link, unlink, purchase orders and receiving — glue between the hooks and the store.
+
+``Engine`` is the embedding surface. It opens the store only when a method needs it, so decoding never pays for
+SQLite or sqlite-utils.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import (
+    AlreadyLinked,
+    AmbiguousBarcode,
+    BarcodeError,
+    InputError,
+    NotFound,
+    NotLinked,
+    ReceiveRefused,
+    StoreError,
+)
+from .models import (
+    Decoded,
+    HistoryEntry,
+    ItemRef,
+    Link,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Quantity,
+    ReceiveResult,
+    ScanResult,
+    StockItem,
+)
+from .normalize import barcode_hash, normalize
+from .plugins import PluginManager
+
+if TYPE_CHECKING:
+    from .store import Store
+
+#: The longest scan accepted. A QR code holds at most 7,089 characters, a DataMatrix 3,116.
+MAX_SCAN_LENGTH = 8192
+DB_ENVIRONMENT_VARIABLE = "BARCODE_PLUGINS_DB"
+_SEPARATORS_AND_SPACE = "\x1d\x1e\x04\x1c\x1f \t\r\n"
+
+
+def default_db_path() -> Path:
+    """``$BARCODE_PLUGINS_DB``, else ``barcode-plugins.db`` in the user's data directory."""
+    configured = os.environ.get(DB_ENVIRONMENT_VARIABLE)
+    if configured:
+        return Path(configured)
+    import platformdirs  # lazy: only commands that open the store need it
+
+    return Path(platformdirs.user_data_dir("barcode-plugins", appauthor=False)) / "barcode-plugins.db"
+
+
+def _same_result(left: Decoded, right: Decoded) -> bool:
+    return attrs.evolve(left, raw="", barcode_hash="") == attrs.evolve(right, raw="", barcode_hash="")
+
+
+def _show(text: str) -> str:
+    # Make separators visible in messages: a reading with raw GS/RS would print as nothing on a terminal.
+    return text.translate({0x1D: "␝", 0x1E: "␞", 0x04: "␄"})
+
+
+class Engine:
+    """Decode scans and act on them.
+
+    :param db: the SQLite file; ``None`` uses ``$BARCODE_PLUGINS_DB`` or the user data directory (created on
+        first use); ``":memory:"`` gives a throwaway store.
+    :param plugins: a :class:`PluginManager` to use instead of loading every installed plugin.
+    """
+
+    def __init__(self, db: str | Path | None = None, *, plugins: PluginManager | None = None) -> None:
+        self.plugins = plugins or PluginManager()
+        self._db = db
+        self._store: Store | None = None
+
+    # -- store -------------------------------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        """The store, opened on first use."""
+        if self._store is None:
+            from .store import Store  # lazy: decoding must not import sqlite-utils
+
+            path = self._db
+            if path is None:
+                path = default_db_path()
+                if DB_ENVIRONMENT_VARIABLE not in os.environ:
+                    try:
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                    except OSError as error:
+                        raise StoreError(
+                            f"cannot create data directory {path.parent}: {error.strerror}"
+                        ) from None
+            self._store = Store(path)
+        return self._store
+
+    def close(self) -> None:
+        """Close the store (if it was opened)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- decoding ----------------------------------------------------------------------------------------
+    def decode(self, raw: str) -> Decoded:
+        """Decode one scan. Unknown text decodes as ``kind="external"`` (it can still be linked).
+
+        :raises InputError: empty, too long, NUL bytes, or only separators.
+        :raises AmbiguousBarcode: the scan reads several ways (separators lost) or two plugins claim it.
+        """
+        _check_scan(raw)
+        normalized = normalize(raw)
+        if not normalized.text.strip(_SEPARATORS_AND_SPACE):
+            raise InputError("scan holds only separators and no data")
+        readings = (normalized.text, *normalized.alternatives)
+        answers = [(reading, self._decode_reading(reading)) for reading in readings]
+        claimed = [(reading, answer) for reading, answer in answers if answer is not None]
+        if not claimed:
+            return Decoded(plugin=None, kind="external", raw=raw, barcode_hash=barcode_hash(normalized.text))
+        specific = [(reading, answer[0]) for reading, answer in claimed if answer[1]]
+        chosen = specific or [(reading, answer[0]) for reading, answer in claimed]
+        reading, result = chosen[0]
+        if any(not _same_result(result, other) for _, other in chosen[1:]):
+            candidates = [r for r, _ in chosen]
+            raise AmbiguousBarcode(
+                f"the scan can be read {len(candidates)} ways (separators were lost): "
+                + " | ".join(_show(candidate)[:80] for candidate in candidates[:5])
+                + "; rescan with a scanner that keeps control characters",
+                candidates,
+            )
+        return attrs.evolve(result, raw=raw, barcode_hash=barcode_hash(reading))
+
+    def _decode_reading(self, text: str) -> tuple[Decoded, bool] | None:
+        """Ask the decoders; ``(result, True)`` from a specific decoder, ``(result, False)`` from a fallback."""
+        specific: list[Decoded] = []
+        for impl in self.plugins.implementations("decode"):
+            fallback = self.plugins.is_fallback(impl)
+            if fallback and specific:
+                break
+            result = self.plugins.call_one(impl, "decode", {"text": text})
+            if result is None:
+                continue
+            if not isinstance(result, Decoded):
+                self.plugins.record_failure(
+                    impl.plugin_name, "decode", f"returned {type(result).__name__}", text
+                )
+                continue
+            result = attrs.evolve(result, plugin=impl.plugin_name)
+            if fallback:
+                return result, False
+            specific.append(result)
+        if len(specific) > 1:
+            names = ", ".join(str(result.plugin) for result in specific)
+            raise AmbiguousBarcode(
+                f"plugins {names} all claim this barcode; block one with BARCODE_PLUGINS_BLOCK=<name>",
+                [str(result.plugin) for result in specific],
+            )
+        return (specific[0], True) if specific else None
+
+    def decode_many(self, lines: Iterable[str]) -> Iterator[Decoded | BarcodeError]:
+        """Decode scans one by one; a bad scan yields its error instead of stopping the stream."""
+        for line in lines:
+            try:
+                yield self.decode(line)
+            except BarcodeError as error:
+                yield error
+
+    def link_key(self, barcode: Decoded) -> str:
+        """The key a barcode is linked under (the ``link_item`` hook; default: its barcode hash)."""
+        key = self.plugins.call_first("link_item", barcode=barcode)
+        if isinstance(key, str) and key:
+            return key
+        return barcode.barcode_hash
+
+    # -- scanning and linking ----------------------------------------------------------------------------
+    def scan(self, raw: str) -> ScanResult:
+        """Decode, then resolve what the barcode refers to: internal item, linked item, received stock, open
+        purchase-order lines. Logged in the history."""
+        barcode = self.decode(raw)
+        store = self.store
+        item = barcode.item
+        link = None
+        if item is None:
+            link = store.get_link(self.link_key(barcode))
+            item = link.item if link else None
+        stock_item = None
+        if item is not None and item.type == "stockitem" and item.id.isdigit():
+            stock_item = store.get_stock_item(int(item.id))
+        lines: tuple[PurchaseOrderLine, ...] = ()
+        if barcode.kind == "supplier":
+            lines = tuple(self.match_lines(barcode))
+        message = _scan_message(barcode, item, link, lines)
+        with store.transaction():
+            store.add_history(
+                "scan",
+                "found" if item or barcode.kind != "external" else "not_recognised",
+                raw,
+                barcode_hash=barcode.barcode_hash,
+                plugin=barcode.plugin,
+                item=item,
+                message=message,
+            )
+        return ScanResult(barcode, item, link, stock_item, lines, message)
+
+    def link(self, raw: str, item: str | ItemRef) -> Link:
+        """Link a barcode (decodable or not) to an item. Relinking to the same item is a no-op.
+
+        :raises AlreadyLinked: the barcode is linked to another item (the message names it).
+        """
+        target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
+        barcode = self.decode(raw)
+        if barcode.kind == "internal":
+            raise InputError(f"this is an internal barcode for {barcode.item}; it needs no link")
+        key = self.link_key(barcode)
+        from .store import now
+
+        store = self.store
+        with store.transaction():
+            existing = store.get_link(key)
+            if existing is not None:
+                if existing.item == target:
+                    return existing
+                raise AlreadyLinked(
+                    f"barcode is already linked to {existing.item} (since {existing.created_at[:19]});"
+                    f" unlink it first"
+                )
+            link = Link(key, target, raw, barcode.plugin, now())
+            store.add_link(link)
+            store.add_history(
+                "link",
+                "linked",
+                raw,
+                barcode_hash=barcode.barcode_hash,
+                plugin=barcode.plugin,
+                item=target,
+                message=f"linked to {target}",
+            )
+        return link
+
+    def unlink(self, raw: str | None = None, *, item: str | ItemRef | None = None) -> list[Link]:
+        """Remove the link of a barcode, or every link of an item. Returns what was removed.
+
+        :raises NotLinked: there was nothing to remove.
+        """
+        if (raw is None) == (item is None):
+            raise InputError("unlink takes a barcode or an item, not both or neither")
+        store = self.store
+        if raw is not None:
+            barcode = self.decode(raw)
+            key = self.link_key(barcode)
+            with store.transaction():
+                link = store.get_link(key)
+                if link is None:
+                    raise NotLinked("this barcode is not linked to anything")
+                store.delete_link(key)
+                store.add_history(
+                    "unlink",
+                    "unlinked",
+                    raw,
+                    barcode_hash=barcode.barcode_hash,
+                    plugin=barcode.plugin,
+                    item=link.item,
+                    message=f"unlinked from {link.item}",
+                )
+            return [link]
+        target = item if isinstance(item, ItemRef) else ItemRef.parse(str(item))
+        with store.transaction():
+            links = store.links_for(target)
+            if not links:
+                raise NotLinked(f"{target} has no linked barcodes")
+            store.delete_links_for(target)
+            store.add_history("unlink", "unlinked", "", item=target, message=f"removed {len(links)} link(s)")
+        return links
+
+    def links(self, item: str | ItemRef) -> list[Link]:
+        """Every barcode linked to an item."""
+        target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
+        return self.store.links_for(target)
+
+    def import_links(self, links: Iterable[tuple[str, str | ItemRef]]) -> int:
+        """Link many ``(raw, item)`` pairs in one transaction (keys already linked are skipped). Returns the
+        number added. Every scan is decoded and validated first, so a bad row adds nothing."""
+        from .store import now
+
+        at = now()
+        prepared = []
+        for raw, item in links:
+            target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
+            barcode = self.decode(raw)
+            prepared.append(Link(self.link_key(barcode), target, raw, barcode.plugin, at))
+        return self.store.add_links(prepared)
+
+    def label(self, item: str | ItemRef, *, short: bool = False) -> str:
+        """The internal barcode payload to print for an item: JSON, or the short form for 1D labels."""
+        from .builtin.internal import encode_json, encode_short, parse_internal
+
+        target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
+        payload = encode_short(target) if short else encode_json(target)
+        parse_internal(payload)  # raises for a type our own decoder would refuse
+        return payload
+
+    def history(self, limit: int = 50, action: str | None = None) -> list[HistoryEntry]:
+        """The scan and receive log, newest first."""
+        if limit < 1:
+            raise InputError("limit must be at least 1")
+        return self.store.history(limit, action)
+
+    # -- purchase orders ---------------------------------------------------------------------------------
+    def import_purchase_orders(self, source: Path | Iterable[PurchaseOrder]) -> list[PurchaseOrder]:
+        """Import orders from a CSV/JSON file (or values), idempotent by reference: a re-import updates.
+
+        :raises InputError: a malformed file (row and column named), or a line with receipts that the new
+            file drops or cuts below what was received. Nothing is written then.
+        """
+        if isinstance(source, (str, Path)):
+            from .po_files import read_purchase_orders
+
+            orders = read_purchase_orders(Path(source))
+        else:
+            orders = list(source)
+        store = self.store
+        with store.transaction():
+            for order in orders:
+                _check_reimport(store.get_purchase_order(order.reference), order)
+                store.save_purchase_order(order)
+            store.add_history("po_import", "imported", "", message=f"{len(orders)} order(s)")
+        return [store.get_purchase_order(order.reference) or order for order in orders]
+
+    def purchase_orders(self, status: str | None = None) -> list[PurchaseOrder]:
+        """Every purchase order, optionally of one status."""
+        return self.store.list_purchase_orders(status)
+
+    def purchase_order(self, reference: str) -> PurchaseOrder:
+        """One purchase order with received and outstanding per line.
+
+        :raises NotFound: no such order.
+        """
+        order = self.store.get_purchase_order(reference)
+        if order is None:
+            raise NotFound(f"no purchase order {reference!r}")
+        return order
+
+    def match_lines(self, barcode: Decoded, purchase_order: str | None = None) -> list[PurchaseOrderLine]:
+        """The open lines a supplier label fits best (several = ambiguous), through the ``match_po_line`` hook."""
+        parts = [p for p in (barcode.supplier_part_number, barcode.manufacturer_part_number) if p]
+        references = [r for r in (barcode.purchase_order, barcode.supplier_order_number) if r]
+        orders = self.store.candidate_orders(parts, references)
+        if purchase_order is not None:
+            orders = [order for order in orders if order.reference.casefold() == purchase_order.casefold()]
+        if not orders:
+            return []
+        given = {(line.purchase_order, line.line): line for order in orders for line in order.lines}
+        answer = self.plugins.call_first("match_po_line", barcode=barcode, orders=tuple(orders)) or ()
+        # A plugin may only choose among the lines it was given.
+        return [line for line in answer if given.get((line.purchase_order, line.line)) == line]
+
+    # -- receiving ---------------------------------------------------------------------------------------
+    def receive(
+        self,
+        raw: str,
+        *,
+        quantity: Quantity | None = None,
+        location: str | None = None,
+        purchase_order: str | None = None,
+        allow_over: bool = False,
+    ) -> ReceiveResult:
+        """Receive one scanned label against its open purchase-order line, in one transaction.
+
+        Never raises for an outcome at the bench (unknown label, duplicate, over-receipt...): the result's
+        ``status`` says what happened and the history records it. Raises only for unusable arguments or a
+        store that cannot be written.
+        """
+        from .receiving import receive_one
+
+        if quantity is not None and (isinstance(quantity, bool) or not quantity > 0):
+            raise InputError(f"quantity must be a positive number, got {quantity!r}")
+        return receive_one(
+            self,
+            raw,
+            quantity=quantity,
+            location=location,
+            purchase_order=purchase_order,
+            allow_over=allow_over,
+        )
+
+    def undo_receipt(self, reference: str | int) -> ReceiveResult:
+        """Undo a receipt by barcode hash (or history id): restores the line, removes the stock item and its
+        links, in one transaction.
+
+        :raises NotFound: nothing received under that reference.
+        """
+        from .receiving import undo_receipt
+
+        return undo_receipt(self, reference)
+
+    def stock_item(self, stock_item_id: int) -> StockItem:
+        """A stock item by id.
+
+        :raises NotFound: no such stock item.
+        """
+        item = self.store.get_stock_item(stock_item_id)
+        if item is None:
+            raise NotFound(f"no stock item {stock_item_id}")
+        return item
+
+
+def _check_scan(raw: Any) -> None:
+    if not isinstance(raw, str):
+        raise InputError(f"a scan must be text, got {type(raw).__name__}")
+    if len(raw) > MAX_SCAN_LENGTH:
+        raise InputError(f"scan is {len(raw):,} characters long; a barcode holds at most {MAX_SCAN_LENGTH:,}")
+    if "\x00" in raw:
+        raise InputError("scan contains NUL bytes, which no barcode scanner sends")
+    if not raw.strip():
+        raise InputError("empty scan")
+
+
+def _check_reimport(existing: PurchaseOrder | None, order: PurchaseOrder) -> None:
+    if existing is None:
+        return
+    new_lines = {line.line: line for line in order.lines}
+    for line in existing.lines:
+        if line.received <= 0:
+            continue
+        replacement = new_lines.get(line.line)
+        if replacement is None:
+            raise InputError(
+                f"{order.reference} line {line.line} has {line.received} received and is missing from the file;"
+                " a line with receipts cannot be removed"
+            )
+        if replacement.quantity < line.received:
+            raise InputError(
+                f"{order.reference} line {line.line}: quantity {replacement.quantity} is below the"
+                f" {line.received} already received"
+            )
+
+
+def _scan_message(
+    barcode: Decoded, item: ItemRef | None, link: Link | None, lines: tuple[PurchaseOrderLine, ...]
+) -> str:
+    if barcode.kind == "internal":
+        return f"internal barcode for {item}"
+    if link is not None:
+        return f"linked to {link.item}"
+    if lines:
+        shown = ", ".join(f"{line.purchase_order} line {line.line}" for line in lines[:5])
+        return f"{barcode.supplier or 'supplier'} label; open order line: {shown}"
+    if barcode.kind == "supplier":
+        return f"{barcode.supplier or 'ECIA'} label; no link and no open order line"
+    return "not recognised and not linked"
+
+
+__all__ = ["Engine", "ReceiveRefused", "default_db_path"]

@@ -1,0 +1,178 @@
+"""Purchase-order files (CSV and JSON) -> validated :class:`PurchaseOrder` values.
+
+A file is accepted whole or rejected whole: the first problem found is reported with its row (CSV, counting
+the header as row 1) or its path (JSON, ``[2].lines[0].quantity``) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .models import PO_STATUSES, PurchaseOrder, PurchaseOrderLine, Quantity
+
+CSV_COLUMNS = (
+    "reference",
+    "supplier",
+    "supplier_reference",
+    "status",
+    "line",
+    "sku",
+    "mpn",
+    "manufacturer",
+    "quantity",
+    "destination",
+)
+_REQUIRED_COLUMNS = ("reference", "supplier", "status", "line", "quantity")
+_HEADER_KEYS = ("supplier", "supplier_reference", "status")
+
+
+def read_purchase_orders(path: Path) -> list[PurchaseOrder]:
+    """Read a CSV or JSON file of purchase orders (by extension; content sniffed if the extension says neither)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path} is not UTF-8 text (byte {error.start})") from None
+    suffix = path.suffix.lower()
+    is_json = suffix == ".json" or (suffix != ".csv" and text.lstrip().startswith("["))
+    return parse_json(text, str(path)) if is_json else parse_csv(text, str(path))
+
+
+def parse_csv(text: str, source: str = "<csv>") -> list[PurchaseOrder]:
+    """One row per PO line, with the contract's header."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    if not header:
+        raise InputError(f"{source}: empty file, expected the header {','.join(CSV_COLUMNS)}")
+    missing = [column for column in _REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise InputError(
+            f"{source} row 1: missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}"
+        )
+    reader.fieldnames = header
+    rows: list[tuple[str, Mapping[str, Any]]] = []
+    for number, row in enumerate(reader, start=2):
+        if None in row:
+            raise InputError(f"{source} row {number}: more values than columns")
+        if not any((value or "").strip() for value in row.values()):
+            continue  # blank line
+        rows.append((f"{source} row {number}", {key: (value or "").strip() for key, value in row.items()}))
+    return _orders_from_rows(rows)
+
+
+def parse_json(text: str, source: str = "<json>") -> list[PurchaseOrder]:
+    """A list of ``{reference, supplier, supplier_reference, status, lines: [{line, sku, ...}]}``."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise InputError(f"{source}: not valid JSON: {error}") from None
+    if not isinstance(data, list):
+        raise InputError(f"{source}: expected a JSON list of purchase orders, got {type(data).__name__}")
+    rows: list[tuple[str, Mapping[str, Any]]] = []
+    for index, order in enumerate(data):
+        where = f"{source} [{index}]"
+        if not isinstance(order, dict):
+            raise InputError(f"{where}: expected an object, got {type(order).__name__}")
+        lines = order.get("lines")
+        if not isinstance(lines, list) or not lines:
+            raise InputError(f"{where}.lines: expected a non-empty list of lines")
+        for line_index, line in enumerate(lines):
+            if not isinstance(line, dict):
+                raise InputError(f"{where}.lines[{line_index}]: expected an object")
+            merged = {key: order.get(key) for key in ("reference", *_HEADER_KEYS)} | line
+            rows.append((f"{where}.lines[{line_index}]", merged))
+    return _orders_from_rows(rows)
+
+
+def _orders_from_rows(rows: Iterable[tuple[str, Mapping[str, Any]]]) -> list[PurchaseOrder]:
+    headers: dict[str, dict[str, Any]] = {}
+    lines: dict[str, list[PurchaseOrderLine]] = {}
+    for where, row in rows:
+        reference = _text(row, "reference", where, required=True)
+        assert reference is not None
+        header = {
+            "supplier": _text(row, "supplier", where, required=True),
+            "supplier_reference": _text(row, "supplier_reference", where),
+            "status": _status(row, where),
+        }
+        known = headers.setdefault(reference, header)
+        for key in _HEADER_KEYS:
+            if known[key] != header[key]:
+                raise InputError(
+                    f"{where}, column {key}: {header[key]!r} contradicts {known[key]!r} given earlier for {reference}"
+                )
+        number = _line_number(row, where)
+        if any(line.line == number for line in lines.get(reference, [])):
+            raise InputError(f"{where}, column line: line {number} appears twice in {reference}")
+        sku, mpn = _text(row, "sku", where), _text(row, "mpn", where)
+        if not sku and not mpn:
+            raise InputError(f"{where}: a line needs a sku or an mpn to be matched against labels")
+        lines.setdefault(reference, []).append(
+            PurchaseOrderLine(
+                purchase_order=reference,
+                line=number,
+                sku=sku,
+                mpn=mpn,
+                manufacturer=_text(row, "manufacturer", where),
+                quantity=_quantity(row, where),
+                destination=_text(row, "destination", where),
+            )
+        )
+    return [
+        PurchaseOrder(reference=ref, lines=tuple(lines[ref]), **header) for ref, header in headers.items()
+    ]
+
+
+def _text(row: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str | None:
+    value = row.get(key)
+    if value is None or value == "":
+        if required:
+            raise InputError(f"{where}, column {key}: a value is required")
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InputError(f"{where}, column {key}: expected text, got {type(value).__name__}")
+    value = value.strip()
+    if len(value) > 200 or any(ord(char) < 32 for char in value):
+        raise InputError(f"{where}, column {key}: {value[:40]!r} is too long or holds control characters")
+    if required and not value:
+        raise InputError(f"{where}, column {key}: a value is required")
+    return value or None
+
+
+def _status(row: Mapping[str, Any], where: str) -> str:
+    status = (_text(row, "status", where, required=True) or "").lower()
+    if status not in PO_STATUSES:
+        raise InputError(f"{where}, column status: {status!r} is not one of {', '.join(PO_STATUSES)}")
+    return status
+
+
+def _line_number(row: Mapping[str, Any], where: str) -> int:
+    value = row.get("line")
+    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+    if not text.isdigit() or int(text) < 1 or int(text) > 1_000_000:
+        raise InputError(f"{where}, column line: {value!r} is not a line number (a whole number from 1)")
+    return int(text)
+
+
+def _quantity(row: Mapping[str, Any], where: str) -> Quantity:
+    value = row.get("quantity")
+    try:
+        if isinstance(value, bool) or value is None or value == "":
+            raise ValueError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}, column quantity: {value!r} is not a number") from None
+    if not number > 0 or number > 1e12:
+        raise InputError(f"{where}, column quantity: {value!r} must be a positive number")
+    return int(number) if number.is_integer() else number

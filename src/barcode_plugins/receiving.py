@@ -1,0 +1,270 @@
+"""Receiving a scanned label against a purchase-order line: one scan, one transaction.
+
+Inside the transaction (``BEGIN IMMEDIATE``, so concurrent stations queue instead of racing): look for an
+earlier receipt of the same label, match the line, check the outstanding quantity, then write the receipt, the
+stock item, its link to the label and the history entry. A killed process leaves all of it or none of it; the
+unique index on ``receipts.barcode_hash`` makes a double receipt impossible even in principle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .errors import AmbiguousBarcode, InputError, NotFound
+from .models import Decoded, ItemRef, Link, PurchaseOrderLine, Quantity, ReceiveResult, StockItem
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .store import Store
+
+
+def _fmt(quantity: Quantity | None) -> str:
+    return "?" if quantity is None else f"{quantity:g}" if isinstance(quantity, float) else str(quantity)
+
+
+def _looked_for(barcode: Decoded, purchase_order: str | None) -> str:
+    parts = [f"supplier {barcode.plugin if barcode.supplier else 'any (generic ECIA label)'}"]
+    if purchase_order:
+        parts.append(f"PO {purchase_order}")
+    if barcode.purchase_order:
+        parts.append(f"customer PO {barcode.purchase_order}")
+    if barcode.supplier_order_number:
+        parts.append(f"supplier order {barcode.supplier_order_number}")
+    if barcode.supplier_part_number:
+        parts.append(f"part {barcode.supplier_part_number}")
+    if barcode.manufacturer_part_number:
+        parts.append(f"MPN {barcode.manufacturer_part_number}")
+    return ", ".join(parts)
+
+
+def receive_one(
+    engine: Engine,
+    raw: str,
+    *,
+    quantity: Quantity | None,
+    location: str | None,
+    purchase_order: str | None,
+    allow_over: bool,
+) -> ReceiveResult:
+    """Receive one scan (see :meth:`Engine.receive`)."""
+    store = engine.store
+    try:
+        barcode = engine.decode(raw)
+    except AmbiguousBarcode as error:
+        return _log(store, raw, None, ReceiveResult("ambiguous", error.message, candidates=error.candidates))
+    except InputError as error:
+        return _log(store, raw, None, ReceiveResult("error", error.message))
+    if barcode.kind != "supplier":
+        what = (
+            f"an internal barcode for {barcode.item}"
+            if barcode.kind == "internal"
+            else "not a supplier label"
+        )
+        return _log(
+            store,
+            raw,
+            barcode,
+            ReceiveResult("not_recognised", f"{what}; nothing to receive", barcode=barcode),
+        )
+    amount = quantity if quantity is not None else barcode.quantity
+    if amount is None or amount <= 0:
+        return _log(
+            store,
+            raw,
+            barcode,
+            ReceiveResult(
+                "needs_quantity", "the label carries no quantity; give one with --quantity", barcode=barcode
+            ),
+        )
+    with store.transaction():
+        earlier = store.get_receipt(barcode.barcode_hash)
+        if earlier is not None:
+            line = store.get_line(earlier.purchase_order, earlier.line)
+            return _log(
+                store,
+                raw,
+                barcode,
+                ReceiveResult(
+                    "already_received",
+                    f"already received {earlier.at[:19].replace('T', ' ')} UTC on {earlier.purchase_order} line"
+                    f" {earlier.line} ({_fmt(earlier.quantity)}) into {earlier.location or 'no location'},"
+                    f" stock item {earlier.stock_item}",
+                    purchase_order=earlier.purchase_order,
+                    line=earlier.line,
+                    quantity=earlier.quantity,
+                    outstanding=line.outstanding if line else None,
+                    stock_item=earlier.stock_item,
+                    barcode=barcode,
+                ),
+            )
+        lines = engine.match_lines(barcode, purchase_order)
+        if not lines:
+            return _log(
+                store,
+                raw,
+                barcode,
+                ReceiveResult(
+                    "no_match",
+                    f"no open order line for {_looked_for(barcode, purchase_order)}",
+                    barcode=barcode,
+                ),
+            )
+        if len(lines) > 1:
+            shown = [f"{line.purchase_order} line {line.line}" for line in lines]
+            return _log(
+                store,
+                raw,
+                barcode,
+                ReceiveResult(
+                    "ambiguous",
+                    f"{len(lines)} lines fit equally: {', '.join(shown[:6])}; choose one with --po",
+                    barcode=barcode,
+                    candidates=tuple(shown),
+                ),
+            )
+        line = lines[0]
+        if amount > line.outstanding and not allow_over:
+            excess = amount - line.outstanding
+            return _log(
+                store,
+                raw,
+                barcode,
+                ReceiveResult(
+                    "over_receipt",
+                    f"{_fmt(amount)} would exceed {line.purchase_order} line {line.line} by {_fmt(excess)}"
+                    f" (ordered {_fmt(line.quantity)}, received {_fmt(line.received)}); use --allow-over to accept",
+                    purchase_order=line.purchase_order,
+                    line=line.line,
+                    quantity=amount,
+                    outstanding=line.outstanding,
+                    barcode=barcode,
+                ),
+            )
+        return _book(engine, store, raw, barcode, line, amount, location or line.destination)
+
+
+def _book(
+    engine: Engine,
+    store: Store,
+    raw: str,
+    barcode: Decoded,
+    line: PurchaseOrderLine,
+    amount: Quantity,
+    location: str | None,
+) -> ReceiveResult:
+    from .store import now
+
+    at = now()
+    stock = store.add_stock_item(
+        StockItem(
+            id=0,
+            quantity=amount,
+            sku=barcode.supplier_part_number or line.sku,
+            mpn=barcode.manufacturer_part_number or line.mpn,
+            manufacturer=barcode.manufacturer or line.manufacturer,
+            location=location,
+            lot_code=barcode.lot_code,
+            date_code=barcode.date_code,
+            country_of_origin=barcode.country_of_origin,
+            purchase_order=line.purchase_order,
+            line=line.line,
+            barcode_hash=barcode.barcode_hash,
+            created_at=at,
+        )
+    )
+    store.add_receipt(barcode.barcode_hash, line, amount, stock.id, location)
+    key = engine.link_key(barcode)
+    note = ""
+    existing = store.get_link(key)
+    if existing is None:
+        store.add_link(Link(key, stock.ref, raw, barcode.plugin, at))
+    else:
+        note = f"; label stays linked to {existing.item}"
+    outstanding = max(line.quantity - line.received - amount, 0)
+    return _log(
+        store,
+        raw,
+        barcode,
+        ReceiveResult(
+            "received",
+            f"received {_fmt(amount)} on {line.purchase_order} line {line.line}, {_fmt(outstanding)} outstanding;"
+            f" stock item {stock.id}{' at ' + location if location else ''}{note}",
+            purchase_order=line.purchase_order,
+            line=line.line,
+            quantity=amount,
+            outstanding=outstanding,
+            stock_item=stock.id,
+            barcode=barcode,
+        ),
+    )
+
+
+def _log(store: Store, raw: str, barcode: Decoded | None, result: ReceiveResult) -> ReceiveResult:
+    """Write the history entry for an outcome (inside the caller's transaction, or its own)."""
+    with store.transaction():
+        history_id = store.add_history(
+            "receive",
+            result.status,
+            raw,
+            barcode_hash=barcode.barcode_hash if barcode else None,
+            plugin=barcode.plugin if barcode else None,
+            item=ItemRef("stockitem", str(result.stock_item)) if result.stock_item else None,
+            purchase_order=result.purchase_order,
+            line=result.line,
+            quantity=result.quantity,
+            message=result.message,
+        )
+    return attrs.evolve(result, history_id=history_id)
+
+
+def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
+    """Undo a receipt by barcode hash or history id (see :meth:`Engine.undo_receipt`)."""
+    store = engine.store
+    with store.transaction():
+        barcode_hash = str(reference)
+        if isinstance(reference, int) or (isinstance(reference, str) and reference.isdigit()):
+            entry = store.get_history(int(reference))
+            if (
+                entry is None
+                or entry.action != "receive"
+                or entry.status != "received"
+                or not entry.barcode_hash
+            ):
+                raise NotFound(f"history entry {reference} is not a receipt")
+            barcode_hash = entry.barcode_hash
+        receipt = store.get_receipt(barcode_hash)
+        if receipt is None:
+            raise NotFound(f"nothing received under {str(reference)[:64]!r} (already undone?)")
+        store.delete_receipt(receipt)
+        if receipt.stock_item is not None:
+            stock = store.get_stock_item(receipt.stock_item)
+            if stock is not None:
+                store.delete_links_for(stock.ref)
+                store.delete_stock_item(receipt.stock_item)
+        line = store.get_line(receipt.purchase_order, receipt.line)
+        message = (
+            f"undid receipt of {_fmt(receipt.quantity)} on {receipt.purchase_order} line {receipt.line};"
+            f" {_fmt(line.outstanding if line else None)} outstanding; stock item {receipt.stock_item} removed"
+        )
+        history_id = store.add_history(
+            "undo",
+            "undone",
+            "",
+            barcode_hash=barcode_hash,
+            purchase_order=receipt.purchase_order,
+            line=receipt.line,
+            quantity=receipt.quantity,
+            message=message,
+        )
+    return ReceiveResult(
+        "undone",
+        message,
+        purchase_order=receipt.purchase_order,
+        line=receipt.line,
+        quantity=-receipt.quantity,
+        outstanding=line.outstanding if line else None,
+        stock_item=receipt.stock_item,
+        history_id=history_id,
+    )

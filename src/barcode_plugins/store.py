@@ -1,0 +1,618 @@
+"""The store: the only module that speaks SQL (SQLite through sqlite-utils).
+
+Tables: ``links``, ``purchase_orders``, ``po_lines``, ``stock_items``, ``receipts``, ``history`` and ``meta``
+(schema version). WAL mode; every write the engine makes is one ``BEGIN IMMEDIATE`` transaction
+(:meth:`Store.transaction`), so two processes never interleave half-done writes and a killed process leaves
+either all of a scan or none of it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlite_utils
+
+from .errors import StoreError
+from .models import (
+    HistoryEntry,
+    ItemRef,
+    Link,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Quantity,
+    Receipt,
+    StockItem,
+)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def now() -> str:
+    """UTC timestamp, ISO 8601 with microseconds (sorts as text)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _create_schema_v1(db: sqlite_utils.Database) -> None:
+    db["links"].create(
+        {"link_key": str, "item_type": str, "item_id": str, "raw": str, "plugin": str, "created_at": str},
+        pk="link_key",
+        not_null={"item_type", "item_id", "created_at"},
+    )
+    db["links"].create_index(["item_type", "item_id"])
+    db["purchase_orders"].create(
+        {"reference": str, "supplier": str, "supplier_reference": str, "status": str, "updated_at": str},
+        pk="reference",
+        not_null={"supplier", "status"},
+    )
+    db["purchase_orders"].create_index(["supplier_reference"])
+    db["po_lines"].create(
+        {
+            "id": int,
+            "purchase_order": str,
+            "line": int,
+            "sku": str,
+            "mpn": str,
+            "manufacturer": str,
+            "quantity": float,
+            "received": float,
+            "destination": str,
+        },
+        pk="id",
+        not_null={"purchase_order", "line", "quantity", "received"},
+        foreign_keys=[("purchase_order", "purchase_orders", "reference")],
+    )
+    db["po_lines"].create_index(["purchase_order", "line"], unique=True)
+    # Matching looks lines up by part number, case-insensitively.
+    db.execute("CREATE INDEX idx_po_lines_sku_nocase ON po_lines (sku COLLATE NOCASE)")
+    db.execute("CREATE INDEX idx_po_lines_mpn_nocase ON po_lines (mpn COLLATE NOCASE)")
+    db["stock_items"].create(
+        {
+            "id": int,
+            "quantity": float,
+            "sku": str,
+            "mpn": str,
+            "manufacturer": str,
+            "location": str,
+            "lot_code": str,
+            "date_code": str,
+            "country_of_origin": str,
+            "purchase_order": str,
+            "line": int,
+            "barcode_hash": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"quantity"},
+    )
+    db["receipts"].create(
+        {
+            "id": int,
+            "barcode_hash": str,
+            "po_line_id": int,
+            "quantity": float,
+            "stock_item_id": int,
+            "location": str,
+            "at": str,
+        },
+        pk="id",
+        not_null={"barcode_hash", "po_line_id", "quantity", "at"},
+        foreign_keys=[("po_line_id", "po_lines", "id")],
+    )
+    # One label is received once, whatever station scans it: the database enforces it.
+    db["receipts"].create_index(["barcode_hash"], unique=True)
+    db["history"].create(
+        {
+            "id": int,
+            "at": str,
+            "action": str,
+            "status": str,
+            "raw": str,
+            "barcode_hash": str,
+            "plugin": str,
+            "item": str,
+            "purchase_order": str,
+            "line": int,
+            "quantity": float,
+            "message": str,
+        },
+        pk="id",
+        not_null={"at", "action", "status"},
+    )
+    db["history"].create_index(["barcode_hash"])
+
+
+#: Forward migrations: ``MIGRATIONS[n]`` takes a database at version ``n`` to ``n + 1``.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_schema_v1]
+
+
+def _number(value: float | int | None) -> Quantity | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+class Store:
+    """One SQLite database holding links, purchase orders, stock, receipts and history.
+
+    :param path: a file path, or ``":memory:"`` for a throwaway store. The parent directory must exist (the
+        engine creates the default data directory; a path the user gave is never created silently).
+    """
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot open database {self.path}: directory {parent} does not exist")
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            self.set_durable(False)
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(self._explain(error)) from None
+        except OSError as error:
+            raise StoreError(f"cannot open database {self.path}: {error.strerror or error}") from None
+
+    def _explain(self, error: sqlite3.DatabaseError) -> str:
+        text = str(error)
+        if "not a database" in text or "malformed" in text:
+            return f"{self.path} is not a barcode-plugins database (not SQLite, or damaged): {text}"
+        if "readonly" in text or "unable to open" in text:
+            return f"cannot write database {self.path}: {text} (is the directory writable?)"
+        return f"database {self.path}: {text}"
+
+    def set_durable(self, durable: bool) -> None:
+        """``True``: every commit is fsynced (survives power loss; interactive receiving).
+
+        ``False`` (default): WAL with ``synchronous=NORMAL`` — a commit survives a killed process, which is what a
+        batch needs, at a fraction of the cost.
+        """
+        self.db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One write transaction (``BEGIN IMMEDIATE``: takes the write lock up front, so read-then-write is safe
+        against other processes). Nested use joins the outer transaction."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield self
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(self._explain(error)) from None
+        try:
+            yield self
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(self._explain(error)) from None
+
+    def _migrate(self) -> None:
+        if self._version() >= len(MIGRATIONS):
+            return
+        with self.transaction():
+            version = self._version()  # again, under the write lock: another process may have migrated
+            if "meta" not in self.db.table_names():
+                self.db["meta"].create({"key": str, "value": str}, pk="key")
+            for migration in MIGRATIONS[version:]:
+                migration(self.db)
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                [str(len(MIGRATIONS))],
+            )
+
+    def _version(self) -> int:
+        if "meta" not in self.db.table_names():
+            if self.db.table_names():
+                raise StoreError(f"{self.path} is a SQLite database of another application (no meta table)")
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this barcode-plugins ({len(MIGRATIONS)});"
+                " upgrade barcode-plugins"
+            )
+        return version
+
+    def schema_version(self) -> int:
+        """The schema version the database is at."""
+        return self._version()
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        # The raw connection, not ``db.query``: its savepoint guard triples the statements of a hot lookup.
+        cursor = self.db.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    # -- links -------------------------------------------------------------------------------------------
+    @staticmethod
+    def _link(row: dict[str, Any]) -> Link:
+        return Link(
+            link_key=row["link_key"],
+            item=ItemRef(row["item_type"], row["item_id"]),
+            raw=row["raw"] or "",
+            plugin=row["plugin"],
+            created_at=row["created_at"],
+        )
+
+    def get_link(self, link_key: str) -> Link | None:
+        """The link stored under ``link_key``."""
+        row = self._one("SELECT * FROM links WHERE link_key = ?", [link_key])
+        return self._link(row) if row else None
+
+    def links_for(self, item: ItemRef) -> list[Link]:
+        """Every link of an item, oldest first."""
+        rows = self._rows(
+            "SELECT * FROM links WHERE item_type = ? AND item_id = ? ORDER BY created_at",
+            [item.type, item.id],
+        )
+        return [self._link(row) for row in rows]
+
+    def add_link(self, link: Link) -> None:
+        """Insert a link (the caller has checked, inside the same transaction, that the key is free)."""
+        self.db.execute(
+            "INSERT INTO links (link_key, item_type, item_id, raw, plugin, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [link.link_key, link.item.type, link.item.id, link.raw, link.plugin, link.created_at],
+        )
+
+    def add_links(self, links: Iterable[Link], batch_size: int = 10_000) -> int:
+        """Insert many links in one transaction; keys already present are left as they are. Returns rows added."""
+        added = 0
+        with self.transaction():
+            before = self.db.conn.total_changes
+            batch: list[tuple[str, str, str, str, str | None, str]] = []
+            for link in links:
+                batch.append(
+                    (link.link_key, link.item.type, link.item.id, link.raw, link.plugin, link.created_at)
+                )
+                if len(batch) >= batch_size:
+                    self._insert_links(batch)
+                    batch.clear()
+            self._insert_links(batch)
+            added = self.db.conn.total_changes - before
+        return added
+
+    def _insert_links(self, rows: list[tuple[str, str, str, str, str | None, str]]) -> None:
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO links (link_key, item_type, item_id, raw, plugin, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def delete_link(self, link_key: str) -> None:
+        """Remove one link."""
+        self.db.execute("DELETE FROM links WHERE link_key = ?", [link_key])
+
+    def delete_links_for(self, item: ItemRef) -> None:
+        """Remove every link of an item."""
+        self.db.execute("DELETE FROM links WHERE item_type = ? AND item_id = ?", [item.type, item.id])
+
+    def count_links(self) -> int:
+        """How many links are stored."""
+        return int(self.db.execute("SELECT count(*) FROM links").fetchone()[0])
+
+    # -- purchase orders ---------------------------------------------------------------------------------
+    @staticmethod
+    def _line(row: dict[str, Any]) -> PurchaseOrderLine:
+        return PurchaseOrderLine(
+            purchase_order=row["purchase_order"],
+            line=row["line"],
+            sku=row["sku"],
+            mpn=row["mpn"],
+            manufacturer=row["manufacturer"],
+            quantity=_number(row["quantity"]) or 0,
+            received=_number(row["received"]) or 0,
+            destination=row["destination"],
+        )
+
+    def _orders(
+        self, where: str, params: Sequence[Any], line_ids: Sequence[int] | None = None
+    ) -> list[PurchaseOrder]:
+        headers = list(self._rows(f"SELECT * FROM purchase_orders {where} ORDER BY reference", params))
+        if not headers:
+            return []
+        refs = [header["reference"] for header in headers]
+        marks = ",".join("?" * len(refs))
+        sql = f"SELECT * FROM po_lines WHERE purchase_order IN ({marks})"
+        line_params: list[Any] = list(refs)
+        if line_ids is not None:
+            sql += f" AND id IN ({','.join('?' * len(line_ids))})"
+            line_params += list(line_ids)
+        lines: dict[str, list[PurchaseOrderLine]] = {ref: [] for ref in refs}
+        for row in self._rows(sql + " ORDER BY purchase_order, line", line_params):
+            lines[row["purchase_order"]].append(self._line(row))
+        return [
+            PurchaseOrder(
+                reference=header["reference"],
+                supplier=header["supplier"],
+                supplier_reference=header["supplier_reference"],
+                status=header["status"],
+                lines=tuple(lines[header["reference"]]),
+            )
+            for header in headers
+        ]
+
+    def get_purchase_order(self, reference: str) -> PurchaseOrder | None:
+        """A purchase order with all its lines."""
+        orders = self._orders("WHERE reference = ?", [reference])
+        return orders[0] if orders else None
+
+    def list_purchase_orders(self, status: str | None = None) -> list[PurchaseOrder]:
+        """Every purchase order (optionally of one status) with its lines."""
+        if status is None:
+            return self._orders("", [])
+        return self._orders("WHERE status = ?", [status])
+
+    def save_purchase_order(self, order: PurchaseOrder) -> None:
+        """Insert or update an order and its lines, keeping what has been received.
+
+        Lines missing from ``order`` are deleted; the caller has refused the import if any of them had receipts.
+        """
+        self.db.execute(
+            "INSERT INTO purchase_orders (reference, supplier, supplier_reference, status, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(reference) DO UPDATE SET supplier = excluded.supplier,"
+            " supplier_reference = excluded.supplier_reference, status = excluded.status,"
+            " updated_at = excluded.updated_at",
+            [order.reference, order.supplier, order.supplier_reference, order.status, now()],
+        )
+        numbers = [line.line for line in order.lines]
+        self.db.execute(
+            f"DELETE FROM po_lines WHERE purchase_order = ? AND line NOT IN ({','.join('?' * len(numbers))})",
+            [order.reference, *numbers],
+        )
+        self.db.conn.executemany(
+            "INSERT INTO po_lines (purchase_order, line, sku, mpn, manufacturer, quantity, received, destination)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT(purchase_order, line) DO UPDATE SET sku = excluded.sku,"
+            " mpn = excluded.mpn, manufacturer = excluded.manufacturer, quantity = excluded.quantity,"
+            " destination = excluded.destination",
+            [
+                (
+                    order.reference,
+                    line.line,
+                    line.sku,
+                    line.mpn,
+                    line.manufacturer,
+                    line.quantity,
+                    line.destination,
+                )
+                for line in order.lines
+            ],
+        )
+
+    def candidate_orders(
+        self, part_numbers: Sequence[str], order_references: Sequence[str]
+    ) -> list[PurchaseOrder]:
+        """Placed orders with the lines that could fit a label: lines whose SKU or MPN is one of
+        ``part_numbers`` (case-insensitive), restricted to those lines only. Indexed: cost does not grow with
+        the number of open lines that do not fit. ``order_references`` is accepted for labels without a part
+        number; then every line of the named orders is a candidate."""
+        parts = [part for part in part_numbers if part]
+        ids: list[int] = []
+        if parts:
+            marks = ",".join("?" * len(parts))
+            sql = (
+                "SELECT po_lines.id FROM po_lines JOIN purchase_orders ON purchase_orders.reference ="
+                f" po_lines.purchase_order WHERE purchase_orders.status = 'placed' AND"
+                f" (po_lines.sku COLLATE NOCASE IN ({marks}) OR po_lines.mpn COLLATE NOCASE IN ({marks}))"
+            )
+            ids = [row[0] for row in self.db.execute(sql, parts + parts)]
+        else:
+            refs = [ref for ref in order_references if ref]
+            if refs:
+                marks = ",".join("?" * len(refs))
+                sql = (
+                    "SELECT po_lines.id FROM po_lines JOIN purchase_orders ON purchase_orders.reference ="
+                    " po_lines.purchase_order WHERE purchase_orders.status = 'placed' AND"
+                    f" (purchase_orders.reference COLLATE NOCASE IN ({marks})"
+                    f" OR purchase_orders.supplier_reference COLLATE NOCASE IN ({marks}))"
+                )
+                ids = [row[0] for row in self.db.execute(sql, refs + refs)]
+        if not ids:
+            return []
+        return self._orders(
+            "WHERE reference IN (SELECT purchase_order FROM po_lines WHERE id IN"
+            f" ({','.join('?' * len(ids))}))",
+            ids,
+            line_ids=ids,
+        )
+
+    def get_line(self, purchase_order: str, line: int) -> PurchaseOrderLine | None:
+        """One purchase-order line as it is now."""
+        row = self._one(
+            "SELECT * FROM po_lines WHERE purchase_order = ? AND line = ?", [purchase_order, line]
+        )
+        return self._line(row) if row else None
+
+    def add_received(self, purchase_order: str, line: int, quantity: Quantity) -> None:
+        """Add (or, negative, take back) a received quantity on a line."""
+        self.db.execute(
+            "UPDATE po_lines SET received = received + ? WHERE purchase_order = ? AND line = ?",
+            [quantity, purchase_order, line],
+        )
+
+    # -- stock and receipts ------------------------------------------------------------------------------
+    def add_stock_item(self, item: StockItem) -> StockItem:
+        """Insert a stock item and return it with its new id (``item.id`` is ignored)."""
+        cursor = self.db.execute(
+            "INSERT INTO stock_items (quantity, sku, mpn, manufacturer, location, lot_code, date_code,"
+            " country_of_origin, purchase_order, line, barcode_hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                item.quantity,
+                item.sku,
+                item.mpn,
+                item.manufacturer,
+                item.location,
+                item.lot_code,
+                item.date_code,
+                item.country_of_origin,
+                item.purchase_order,
+                item.line,
+                item.barcode_hash,
+                item.created_at,
+            ],
+        )
+        return attrs.evolve(item, id=int(cursor.lastrowid or 0))
+
+    def get_stock_item(self, stock_item_id: int) -> StockItem | None:
+        """A stock item by id."""
+        row = self._one("SELECT * FROM stock_items WHERE id = ?", [stock_item_id])
+        if row is None:
+            return None
+        row["quantity"] = _number(row["quantity"])
+        return StockItem(**row)
+
+    def delete_stock_item(self, stock_item_id: int) -> None:
+        """Remove a stock item."""
+        self.db.execute("DELETE FROM stock_items WHERE id = ?", [stock_item_id])
+
+    def add_receipt(
+        self,
+        barcode_hash: str,
+        line: PurchaseOrderLine,
+        quantity: Quantity,
+        stock_item: int,
+        location: str | None,
+    ) -> Receipt:
+        """Record a receipt (unique per barcode hash) and add its quantity to the line."""
+        at = now()
+        cursor = self.db.execute(
+            "INSERT INTO receipts (barcode_hash, po_line_id, quantity, stock_item_id, location, at)"
+            " SELECT ?, id, ?, ?, ?, ? FROM po_lines WHERE purchase_order = ? AND line = ?",
+            [barcode_hash, quantity, stock_item, location, at, line.purchase_order, line.line],
+        )
+        self.add_received(line.purchase_order, line.line, quantity)
+        return Receipt(
+            int(cursor.lastrowid or 0),
+            barcode_hash,
+            line.purchase_order,
+            line.line,
+            quantity,
+            stock_item,
+            location,
+            at,
+        )
+
+    def get_receipt(self, barcode_hash: str) -> Receipt | None:
+        """The receipt of a label, if it was received."""
+        row = self._one(
+            "SELECT receipts.*, po_lines.purchase_order, po_lines.line FROM receipts JOIN po_lines"
+            " ON po_lines.id = receipts.po_line_id WHERE receipts.barcode_hash = ?",
+            [barcode_hash],
+        )
+        if row is None:
+            return None
+        return Receipt(
+            id=row["id"],
+            barcode_hash=row["barcode_hash"],
+            purchase_order=row["purchase_order"],
+            line=row["line"],
+            quantity=_number(row["quantity"]) or 0,
+            stock_item=row["stock_item_id"],
+            location=row["location"],
+            at=row["at"],
+        )
+
+    def delete_receipt(self, receipt: Receipt) -> None:
+        """Remove a receipt and take its quantity back off the line."""
+        self.db.execute("DELETE FROM receipts WHERE id = ?", [receipt.id])
+        self.add_received(receipt.purchase_order, receipt.line, -receipt.quantity)
+
+    def received_on_line(self, purchase_order: str, line: int) -> Quantity:
+        """The sum of receipts on a line, recomputed from the receipts (an audit of ``po_lines.received``)."""
+        row = self.db.execute(
+            "SELECT coalesce(sum(receipts.quantity), 0) FROM receipts JOIN po_lines ON po_lines.id ="
+            " receipts.po_line_id WHERE po_lines.purchase_order = ? AND po_lines.line = ?",
+            [purchase_order, line],
+        ).fetchone()
+        return _number(row[0]) or 0
+
+    # -- history -----------------------------------------------------------------------------------------
+    def add_history(
+        self,
+        action: str,
+        status: str,
+        raw: str,
+        *,
+        barcode_hash: str | None = None,
+        plugin: str | None = None,
+        item: ItemRef | None = None,
+        purchase_order: str | None = None,
+        line: int | None = None,
+        quantity: Quantity | None = None,
+        message: str | None = None,
+    ) -> int:
+        """Append a history entry; returns its id."""
+        cursor = self.db.execute(
+            "INSERT INTO history (at, action, status, raw, barcode_hash, plugin, item, purchase_order, line,"
+            " quantity, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                now(),
+                action,
+                status,
+                raw,
+                barcode_hash,
+                plugin,
+                str(item) if item else None,
+                purchase_order,
+                line,
+                quantity,
+                message,
+            ],
+        )
+        return int(cursor.lastrowid or 0)
+
+    @staticmethod
+    def _history(row: dict[str, Any]) -> HistoryEntry:
+        return HistoryEntry(
+            id=row["id"],
+            at=row["at"],
+            action=row["action"],
+            status=row["status"],
+            raw=row["raw"] or "",
+            barcode_hash=row["barcode_hash"],
+            plugin=row["plugin"],
+            item=ItemRef.parse(row["item"]) if row["item"] else None,
+            purchase_order=row["purchase_order"],
+            line=row["line"],
+            quantity=_number(row["quantity"]),
+            message=row["message"],
+        )
+
+    def history(self, limit: int = 50, action: str | None = None) -> list[HistoryEntry]:
+        """The newest entries first."""
+        where, params = ("WHERE action = ?", [action]) if action else ("", [])
+        rows = self._rows(f"SELECT * FROM history {where} ORDER BY id DESC LIMIT ?", [*params, limit])
+        return [self._history(row) for row in rows]
+
+    def get_history(self, history_id: int) -> HistoryEntry | None:
+        """One history entry by id."""
+        row = self._one("SELECT * FROM history WHERE id = ?", [history_id])
+        return self._history(row) if row else None
