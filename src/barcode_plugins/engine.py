@@ -421,7 +421,7 @@ def _check_scan(raw: Any) -> None:
         raise InputError(f"scan is {len(raw):,} characters long; a barcode holds at most {MAX_SCAN_LENGTH:,}")
     if "\x00" in raw:
         raise InputError("scan contains NUL bytes, which no barcode scanner sends")
-    if not raw.strip():
+    if not raw.strip(" \t\r\n\f\v"):  # not str.strip(): GS and RS count as whitespace to Python
         raise InputError("empty scan")
 
 

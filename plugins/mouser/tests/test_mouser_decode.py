@@ -1,0 +1,128 @@
+"""The Mouser plugin: the formats.md label in both headers, its examples, and what it must leave alone."""
+
+from __future__ import annotations
+
+import attrs
+import barcode_plugins_mouser as mouser
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from barcode_plugins import Decoded, Engine
+from barcode_plugins.ecia import EOT, GS, RS
+from barcode_plugins.plugins import PluginManager
+
+ELEMENTS = ["KPO-0042", "14K003", "1PNE555DR", "Q50", "11K012345678", "4LMY", "1VTexas Instruments"]
+# formats.md, section 1: the current header, and the broken one of old labels (no RS, a stray ">").
+FORMATS_LABEL = "[)>" + RS + "06" + GS + GS.join(ELEMENTS) + RS + EOT
+OLD_HEADER_LABEL = ">[)>06" + GS + GS.join(ELEMENTS)
+EXPECTED = Decoded(
+    plugin="mouser",
+    kind="supplier",
+    supplier="Mouser Electronics",
+    manufacturer_part_number="NE555DR",
+    manufacturer="Texas Instruments",
+    quantity=50,
+    purchase_order="PO-0042",
+    purchase_order_line="003",
+    packing_list_number="012345678",
+    country_of_origin="MY",
+    fields={"K": "PO-0042", "14K": "003", "1P": "NE555DR", "Q": "50", "11K": "012345678", "4L": "MY",
+            "1V": "Texas Instruments"},
+)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(":memory:")
+
+
+@pytest.mark.parametrize("label", [FORMATS_LABEL, OLD_HEADER_LABEL], ids=["header", "old-header"])
+def test_formats_label(engine: Engine, label: str) -> None:
+    direct = mouser.decode(label)
+    assert direct == EXPECTED and list(direct.fields) == list(EXPECTED.fields)
+    through_engine = engine.decode(label)
+    assert attrs.evolve(through_engine, raw="", barcode_hash="") == EXPECTED
+    assert through_engine.raw == label
+
+
+def test_both_headers_give_the_same_barcode_hash(engine: Engine) -> None:
+    assert engine.decode(OLD_HEADER_LABEL).barcode_hash == engine.decode(FORMATS_LABEL).barcode_hash
+
+
+def test_customer_part_number_in_p() -> None:
+    decoded = mouser.decode(FORMATS_LABEL.replace(GS + "1P", GS + "PCPN-1187" + GS + "1P"))
+    assert (decoded.customer_part_number, decoded.supplier_part_number) == ("CPN-1187", None)
+
+
+@pytest.mark.parametrize(
+    "elements",
+    [
+        ["KPO-0042", "1PNE555DR", "Q50", "11K012345678", "4LMY", "1VTexas Instruments"],  # 1V alone is no mark
+        ["KPO-0042", "4K003", "1PNE555DR", "Q50", "1VTexas Instruments"],  # a standard PO line
+        ["KPO-0042", "14K003", "Q50"],  # no MPN: Mouser labels always name the part by it
+        ["KPO-0042", "14K003", "P497-1234-1-ND", "1PNE555DR", "Q50"],  # Digi-Key's part number
+        ["K", "14K1", "1PNE555DR", "Q50", "11ZPICK", "12Z7654321"],  # Digi-Key's Z fields
+        ["K", "14K1", "1PNE555DR", "10K98765432", "Q50"],  # Digi-Key's invoice number
+        ["K", "14K1", "1PNE555DR", "30P296-1395-5-ND", "Q50"],  # a supplier part number
+    ],
+)
+def test_not_claimed_without_mousers_marks_or_with_another_suppliers(elements: list[str]) -> None:
+    assert mouser.decode("[)>" + RS + "06" + GS + GS.join(elements) + RS + EOT) is None
+
+
+@given(mouser.barcode_examples())
+def test_examples(example) -> None:
+    decoded = mouser.decode(example.text)
+    assert decoded == example.expected
+    assert [*decoded.fields.items()] == [*example.expected.fields.items()]
+
+
+@settings(max_examples=40)
+@given(example=mouser.barcode_examples())
+def test_examples_through_the_engine(engine: Engine, example) -> None:
+    decoded = engine.decode(example.text)
+    assert attrs.evolve(decoded, raw="", barcode_hash="") == example.expected
+
+
+@given(
+    st.text()
+    | st.lists(st.sampled_from([GS, RS, EOT, ">", "[)>", "06", "14K", "1P", "P", "-ND", "Q", "1", "Ü"])).map("".join),
+)
+def test_total(text: str) -> None:
+    mouser.decode(text)  # must not raise, whatever the text
+
+
+@given(
+    vendor_elements=st.lists(
+        st.sampled_from(["K", "1K", "4K", "11K", "P", "1P", "Q", "1T", "10D", "4L", "1V", "S"]).flatmap(
+            lambda di: st.from_regex(r"[A-Za-z0-9 ./-]{0,10}", fullmatch=True).map(lambda value: di + value)
+        ),
+        min_size=1,
+    )
+)
+def test_generic_vendor_labels_are_not_claimed(vendor_elements: list[str]) -> None:
+    assert mouser.decode("[)>" + RS + "06" + GS + GS.join(vendor_elements)) is None
+
+
+@pytest.fixture(scope="module", params=["digikey", "lcsc", "tme"])
+def other_supplier(request: pytest.FixtureRequest):
+    return pytest.importorskip(f"barcode_plugins_{request.param}")
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_other_suppliers_examples_are_not_claimed(other_supplier, data: st.DataObject) -> None:
+    example = data.draw(other_supplier.barcode_examples(), label="example")
+    assert mouser.decode(example.text) is None
+
+
+def test_loads_from_its_entry_point() -> None:
+    infos = {info.name: info for info in PluginManager(only=["mouser"]).plugin_infos()}
+    assert infos["mouser"].status == "loaded"
+    assert infos["mouser"].distribution == "barcode-plugins-mouser"
+    assert "decode" in infos["mouser"].hooks and "barcode_examples" in infos["mouser"].hooks
+
+
+def test_huge_text_is_refused_early() -> None:
+    assert mouser.decode("[)>" + RS + "06" + GS + "1PNE555DR" + GS + GS.join(["14K1"] * 20_000)) is None

@@ -1,0 +1,202 @@
+"""TME labels, in their two shapes.
+
+QR code: space-separated ``KEY:value`` tokens, then free words and the product URL::
+
+    QTY:10 PN:1N4148-DIO PO:21345678/3 CPO:PO-2024-0117 MFR:VISHAY MPN:1N4148-TAP RoHS https://www.tme.eu/details/1N4148-DIO
+
+``PN`` is the TME symbol, ``PO`` TME's order number and line, ``CPO`` the buyer's PO. Values never contain spaces
+but may contain colons (an MPN ``ABC:1``): a token's key ends at its first colon. Free words are kept in
+``fields`` under ``word`` (``word#2``, ...) and the URL under ``url``; lowercase, so they never collide with a
+TME key.
+
+DataMatrix: ECIA data identifiers separated by spaces, without envelope (``K`` is TME's order and line, *not*
+the buyer's PO)::
+
+    P1N4148-DIO 1P1N4148-TAP Q10 K21345678/3
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from barcode_plugins import Decoded, hookimpl
+from barcode_plugins.ecia import (
+    EciaRecord,
+    EciaSegment,
+    fields_from_pairs,
+    parse_quantity,
+    split_data_identifier,
+)
+
+PLUGIN = "tme"
+SUPPLIER = "TME"
+#: The keys TME prints on its QR labels; a QR label carries ``PN`` and at least one other.
+QR_KEYS = frozenset({"QTY", "PN", "PO", "CPO", "MFR", "MPN"})
+WORD_KEY = "word"
+URL_KEY = "url"
+#: A TME label carries about ten tokens; text with far more is not one (refused early: decode stays fast).
+MAX_TOKENS = 64
+_TOKEN_SEPARATOR = re.compile(r"[ \t\r\n]+")
+_KEY_VALUE = re.compile(r"([A-Z][A-Z0-9]*):(.*)\Z", re.DOTALL)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_ECIA_SEPARATORS = re.compile("[\x1d\x1e\x04]")
+
+
+def split_order_line(value: str | None) -> tuple[str | None, str | None]:
+    """TME's ``order/line``: ``"21345678/3"`` -> ``("21345678", "3")``; without ``/line`` all of it is the order."""
+    if not value:
+        return None, None
+    order, slash, line = value.rpartition("/")
+    if slash and order and line.isdigit():
+        return order, line
+    return value, None
+
+
+def read_qr(tokens: list[str]) -> dict[str, str] | None:
+    """The QR label's fields in order; ``None`` unless it carries ``PN`` and another TME key."""
+    pairs: list[tuple[str, str]] = []
+    for token in tokens:
+        key_value = _KEY_VALUE.match(token)
+        if _URL.match(token):
+            pairs.append((URL_KEY, token))
+        elif key_value:
+            pairs.append((key_value.group(1), key_value.group(2)))
+        else:
+            pairs.append((WORD_KEY, token))
+    fields = fields_from_pairs(pairs)
+    if not fields.get("PN") or len(QR_KEYS & fields.keys()) < 2:
+        return None
+    return fields
+
+
+def read_datamatrix(tokens: list[str]) -> EciaRecord | None:
+    """The DataMatrix as an ECIA record; ``None`` unless every token is a DI element and ``P``, ``1P`` and a
+    numeric ``Q`` are there (so a line of capitalised words is not read as one)."""
+    elements = tuple(element for element in map(split_data_identifier, tokens) if element is not None)
+    if not tokens or len(elements) < len(tokens):
+        return None
+    record = EciaRecord((EciaSegment("06", elements),))
+    if not record.get("P") or not record.get("1P") or parse_quantity(record.get("Q")) is None:
+        return None
+    return record
+
+
+def _decode_qr(fields: dict[str, str]) -> Decoded:
+    order, line = split_order_line(fields.get("PO"))
+    return Decoded(
+        plugin=PLUGIN,
+        kind="supplier",
+        supplier=SUPPLIER,
+        supplier_part_number=fields["PN"],
+        manufacturer_part_number=fields.get("MPN") or None,
+        manufacturer=fields.get("MFR") or None,
+        quantity=parse_quantity(fields.get("QTY")),
+        purchase_order=fields.get("CPO") or None,
+        purchase_order_line=line,
+        supplier_order_number=order,
+        fields=fields,
+    )
+
+
+def _decode_datamatrix(record: EciaRecord) -> Decoded:
+    # "K21345678/3" is TME's order 21345678, line 3: not the buyer's PO, whatever the standard says about K.
+    order, line = split_order_line(record.get("K"))
+    order_fields = {"supplier_order_number": order, "purchase_order_line": line} if order else {}
+    return Decoded.from_ecia(
+        record,
+        plugin=PLUGIN,
+        supplier=SUPPLIER,
+        supplier_part_number=record.get("P"),
+        customer_part_number=None,
+        purchase_order=None,
+        **order_fields,
+    )
+
+
+@hookimpl
+def decode(text: str) -> Decoded | None:
+    """Decode a TME QR or DataMatrix label; ``None`` for any other text."""
+    if not isinstance(text, str) or _ECIA_SEPARATORS.search(text):
+        return None
+    tokens = [token for token in _TOKEN_SEPARATOR.split(text) if token]
+    if len(tokens) > MAX_TOKENS:
+        return None
+    qr_fields = read_qr(tokens)
+    if qr_fields is not None:
+        return _decode_qr(qr_fields)
+    record = read_datamatrix(tokens)
+    return None if record is None else _decode_datamatrix(record)
+
+
+@hookimpl
+def barcode_examples() -> Any:
+    """QR labels (keys reordered, optional keys, colons in values, free words, URL) and DataMatrix labels."""
+    from hypothesis import strategies as st  # lazy: only the test suites need hypothesis
+
+    from barcode_plugins.testing import Example
+
+    symbol = st.from_regex(r"[A-Z0-9][A-Z0-9./%+\-]{0,20}", fullmatch=True)
+    mpn = st.from_regex(r"[A-Z0-9][A-Z0-9./#+:\-]{0,20}", fullmatch=True) | st.sampled_from(["ABC:1", "X:Y:Z"])
+    quantity = st.integers(1, 10**7)
+    order_line = st.builds("{}/{}".format, st.integers(10**7, 10**8 - 1), st.integers(1, 400)) | st.integers(
+        10**7, 10**8 - 1
+    ).map(str)
+
+    @st.composite
+    def qr_examples(draw: Any) -> Example:
+        part_number, count = draw(symbol), draw(quantity)
+        pairs = [("QTY", str(count)), ("PN", part_number)]
+        optional = {
+            "PO": order_line,
+            "CPO": st.just("") | st.from_regex(r"[A-Za-z0-9][A-Za-z0-9/_.:\-]{0,20}", fullmatch=True),
+            "MFR": st.from_regex(r"[A-ZÄÖÜ][A-ZÄÖÜ0-9&.\-]{0,15}", fullmatch=True) | st.just("WÜRTH-ELEKTRONIK"),
+            "MPN": mpn,
+            "LOT": st.from_regex(r"[A-Z0-9]{1,10}", fullmatch=True),  # a key TME may add: kept in fields only
+        }
+        pairs += [(key, draw(values)) for key, values in optional.items() if draw(st.booleans())]
+        pairs = draw(st.permutations(pairs))
+        pairs += [(WORD_KEY, word) for word in draw(st.lists(st.sampled_from(["RoHS", "ESD", "Pb-free"]), max_size=2))]
+        if draw(st.booleans()):
+            pairs.append((URL_KEY, "https://www.tme.eu/details/" + part_number.lower()))
+        text = " ".join(value if key in (WORD_KEY, URL_KEY) else f"{key}:{value}" for key, value in pairs)
+        fields = fields_from_pairs(pairs)
+        order, line = split_order_line(fields.get("PO"))
+        expected = Decoded(
+            plugin=PLUGIN,
+            kind="supplier",
+            supplier=SUPPLIER,
+            supplier_part_number=part_number,
+            manufacturer_part_number=fields.get("MPN"),
+            manufacturer=fields.get("MFR"),
+            quantity=count,
+            purchase_order=fields.get("CPO") or None,
+            purchase_order_line=line,
+            supplier_order_number=order,
+            fields=fields,
+        )
+        return Example(text, expected)
+
+    @st.composite
+    def datamatrix_examples(draw: Any) -> Example:
+        part_number, manufacturer_part_number, count = draw(symbol), draw(mpn), draw(quantity)
+        elements = [("P", part_number), ("1P", manufacturer_part_number), ("Q", str(count))]
+        order = draw(st.none() | order_line)
+        if order is not None:
+            elements.append(("K", order))
+        elements = draw(st.permutations(elements))
+        order_number, line = split_order_line(order)
+        expected = Decoded(
+            plugin=PLUGIN,
+            kind="supplier",
+            supplier=SUPPLIER,
+            supplier_part_number=part_number,
+            manufacturer_part_number=manufacturer_part_number,
+            quantity=count,
+            purchase_order_line=line,
+            supplier_order_number=order_number,
+            fields=dict(elements),
+        )
+        return Example(" ".join(di + value for di, value in elements), expected)
+
+    return qr_examples() | datamatrix_examples()

@@ -1,0 +1,93 @@
+"""Shared fixtures: fresh engines and stores, the installed CLI in a subprocess, throwaway plugins."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from barcode_plugins import Engine
+from barcode_plugins.plugins import PluginManager
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches a real user data directory or a database named by the environment."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("BARCODE_PLUGINS_DB", "BARCODE_PLUGINS_LOAD", "BARCODE_PLUGINS_BLOCK", "BARCODE_PLUGINS_TRACE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    """An engine with every installed plugin and a throwaway in-memory store."""
+    with Engine(":memory:") as made:
+        yield made
+
+
+@pytest.fixture
+def make_engine(tmp_path: Path) -> Iterator[Callable[..., Engine]]:
+    """A factory of engines on a real SQLite file (the same file for every call unless ``name`` differs)."""
+    made: list[Engine] = []
+
+    def factory(name: str = "store.db", **kwargs: object) -> Engine:
+        engine = Engine(tmp_path / name, **kwargs)  # type: ignore[arg-type]
+        made.append(engine)
+        return engine
+
+    yield factory
+    for engine in made:
+        engine.close()
+
+
+@pytest.fixture
+def register_plugin(engine: Engine) -> Iterator[Callable[[object, str], None]]:
+    """Register throwaway plugins on the ``engine`` fixture's manager; always unregistered afterwards."""
+    names: list[str] = []
+
+    def register(plugin: object, name: str) -> None:
+        assert engine.plugins.register(plugin, name), engine.plugins.failures
+        names.append(name)
+
+    try:
+        yield register
+    finally:
+        for name in names:
+            engine.plugins.unregister(name)
+
+
+def cli_path() -> str:
+    """The installed console script (the one a user runs), next to this interpreter."""
+    script = Path(sys.executable).with_name("barcode-plugins")
+    found = str(script) if script.exists() else shutil.which("barcode-plugins")
+    assert found, "the barcode-plugins console script is not installed"
+    return found
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """Run the installed ``barcode-plugins`` script in a subprocess, on a database in ``tmp_path``."""
+
+    def run(
+        *args: str, input: bytes | str | None = None, db: Path | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        full_env = {**os.environ, "BARCODE_PLUGINS_DB": str(db or tmp_path / "cli.db"), **(env or {})}
+        data = input.encode("utf-8") if isinstance(input, str) else input
+        return subprocess.run(
+            [cli_path(), *args], input=data, capture_output=True, env=full_env, timeout=120, check=False
+        )
+
+    return run
+
+
+@pytest.fixture
+def builtin_only() -> PluginManager:
+    """A plugin manager with only the built-in plugins (no entry points)."""
+    return PluginManager(entry_point_plugins=False)

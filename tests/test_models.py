@@ -1,0 +1,106 @@
+"""Models: item references and the JSON round trip through the one converter."""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from barcode_plugins import (
+    Decoded,
+    HistoryEntry,
+    InvalidItemReference,
+    ItemRef,
+    Link,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    ReceiveResult,
+    ScanResult,
+    StockItem,
+)
+from barcode_plugins.models import structure, to_json, unstructure
+
+CONTRACT_KEYS = {
+    "plugin", "kind", "supplier", "supplier_part_number", "manufacturer_part_number", "manufacturer",
+    "customer_part_number", "quantity", "purchase_order", "purchase_order_line", "supplier_order_number",
+    "packing_list_number", "invoice_number", "ship_date", "date_code", "lot_code", "serial_number",
+    "country_of_origin", "fields", "barcode_hash", "raw",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("stockitem:42", ItemRef("stockitem", "42")),
+        ("  part:7 ", ItemRef("part", "7")),
+        ("PurchaseOrder:PO-0012", ItemRef("purchaseorder", "PO-0012")),
+        ("bin:A-3", ItemRef("bin", "A-3")),
+    ],
+)
+def test_item_ref_parses(text: str, expected: ItemRef) -> None:
+    assert ItemRef.parse(text) == expected
+    assert ItemRef.parse(str(expected)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "stockitem", "stockitem:", ":42", "stockitem:abc", "stock item:4", "x:" + "9" * 80, "part:4;DROP"],
+)
+def test_item_ref_rejects_with_a_message(text: str) -> None:
+    with pytest.raises(InvalidItemReference) as caught:
+        ItemRef.parse(text)
+    assert "stockitem:42" in str(caught.value) or "item" in str(caught.value)
+
+
+optional_text = st.none() | st.text(max_size=20)
+decoded_values = st.builds(
+    Decoded,
+    plugin=st.none() | st.sampled_from(["digikey", "internal", "ecia"]),
+    kind=st.sampled_from(["supplier", "internal", "external"]),
+    supplier=optional_text,
+    supplier_part_number=optional_text,
+    manufacturer_part_number=optional_text,
+    quantity=st.none() | st.integers(0, 10**12) | st.floats(0.001, 1e6, allow_nan=False),
+    purchase_order=optional_text,
+    ship_date=st.none() | st.dates().map(lambda d: d.isoformat()),
+    fields=st.dictionaries(st.text(min_size=1, max_size=4), st.text(max_size=10), max_size=5),
+    barcode_hash=st.text("0123456789abcdef", min_size=64, max_size=64),
+    raw=st.text(max_size=50),
+    item=st.none() | st.builds(ItemRef, st.sampled_from(["stockitem", "part"]), st.integers(0, 999).map(str)),
+)
+
+
+@given(decoded_values)
+def test_decoded_round_trips_through_json(value: Decoded) -> None:
+    document = json.loads(to_json(value))
+    assert set(document) >= CONTRACT_KEYS
+    assert structure(document, Decoded) == value
+
+
+def test_every_model_round_trips() -> None:
+    item = ItemRef("stockitem", "3")
+    line = PurchaseOrderLine("PO-1", 2, sku="A-ND", mpn="A", quantity=10, received=4, destination="shelf 1")
+    values = [
+        Link("k" * 64, item, "raw", "digikey", "2026-01-01T00:00:00+00:00"),
+        PurchaseOrder("PO-1", "digikey", "SO-9", "placed", (line,)),
+        StockItem(3, 4, sku="A-ND", location="shelf 1"),
+        HistoryEntry(1, "2026-01-01", "scan", "found", "raw", item=item, quantity=2.5),
+        ScanResult(Decoded(plugin="internal", kind="internal", item=item), item=item, po_lines=(line,)),
+        ReceiveResult("received", "ok", "PO-1", 2, 4, 6, 3, Decoded(plugin="x", kind="supplier")),
+    ]
+    for value in values:
+        assert structure(json.loads(to_json(value)), type(value)) == value
+
+
+def test_line_json_shows_outstanding() -> None:
+    line = PurchaseOrderLine("PO-1", 1, quantity=10, received=12)
+    assert unstructure(line)["outstanding"] == 0
+    assert attrs.evolve(line, received=3).outstanding == 7
+
+
+def test_item_travels_as_type_colon_id() -> None:
+    document = unstructure(Decoded(plugin="internal", kind="internal", item=ItemRef("part", "7")))
+    assert document["item"] == "part:7"
