@@ -33,8 +33,8 @@ def test_csv_groups_rows_into_orders() -> None:
 def test_json_gives_the_same_orders() -> None:
     data = [
         {"reference": o.reference, "supplier": o.supplier, "supplier_reference": o.supplier_reference,
-         "status": o.status, "lines": [{"line": l.line, "sku": l.sku, "mpn": l.mpn, "manufacturer": l.manufacturer,
-                                        "quantity": l.quantity, "destination": l.destination} for l in o.lines]}
+         "status": o.status, "lines": [{"line": n.line, "sku": n.sku, "mpn": n.mpn, "manufacturer": n.manufacturer,
+                                        "quantity": n.quantity, "destination": n.destination} for n in o.lines]}
         for o in parse_csv(GOOD)
     ]  # fmt: skip
     assert parse_json(json.dumps(data)) == parse_csv(GOOD)
@@ -71,8 +71,8 @@ def test_missing_columns_are_named() -> None:
         ("{}", "list"),
         ("[1]", "[0]"),
         ('[{"reference": "A", "supplier": "x", "status": "placed", "lines": []}]', "lines"),
-        ('[{"reference": "A", "supplier": "x", "status": "placed", "lines": [{"line": 1, "sku": "Q", "quantity": "lots"}]}]',
-         "[0].lines[0], column quantity"),
+        ('[{"reference": "A", "supplier": "x", "status": "placed",'
+         ' "lines": [{"line": 1, "sku": "Q", "quantity": "lots"}]}]', "[0].lines[0], column quantity"),
         ("[", "not valid JSON"),
     ],
 )  # fmt: skip

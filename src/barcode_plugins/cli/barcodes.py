@@ -72,8 +72,8 @@ def scan(app: AppContext, raw: str, as_json: bool) -> None:
     if as_json:
         print_json(result)
     else:
-        click.echo(decoded_line(result.barcode))
-        click.echo(result.message)
+        click.echo(decoded_details(result.barcode))
+        click.echo(f"\n=> {result.message}")
         if result.stock_item is not None:
             stock = result.stock_item
             click.echo(
