@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from importlib import import_module
-from importlib.metadata import entry_points, version
+from importlib.metadata import EntryPoint, entry_points, version
 from typing import Any
 
 import pluggy
@@ -66,7 +66,9 @@ class PluginManager:
         self.trace = os.environ.get("BARCODE_PLUGINS_TRACE", "") not in ("", "0")
         self.entry_point_plugins = entry_point_plugins
         self.failures: list[HookFailure] = []
-        self._origin: dict[str, tuple[str | None, str | None, bool]] = {}
+        # Where each plugin came from: an entry point, the core (built-ins) or nothing (registered by code).
+        # Distribution names and versions are read only when ``plugin_infos`` asks: parsing metadata costs start-up.
+        self._origin: dict[str, tuple[EntryPoint | str | None, bool]] = {}
         self._load_failed: dict[str, HookFailure] = {}
         self._impl_cache: dict[str, list[pluggy.HookImpl]] = {}
         self._loaded = False
@@ -77,9 +79,8 @@ class PluginManager:
         if self._loaded:
             return
         self._loaded = True
-        core_version = _version(CORE_DISTRIBUTION)
         for name, module_name in BUILTIN_PLUGINS.items():
-            self._origin[name] = (CORE_DISTRIBUTION, core_version, True)
+            self._origin[name] = (CORE_DISTRIBUTION, True)
             if name in self.blocked:
                 self.pm.set_blocked(name)
                 continue
@@ -88,9 +89,7 @@ class PluginManager:
             return
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
             name = entry_point.name
-            dist = entry_point.dist
-            dist_name = dist.metadata["Name"] if dist is not None else None
-            self._origin[name] = (dist_name, dist.version if dist is not None else None, False)
+            self._origin[name] = (entry_point, False)
             if name in self.blocked or (self.only is not None and name not in self.only):
                 self.pm.set_blocked(name)
                 continue
@@ -110,7 +109,7 @@ class PluginManager:
         Returns False, with the failure recorded, if pluggy rejects it or it implements a hook that has no
         specification (almost always a misspelt hook name).
         """
-        self._origin.setdefault(name, (None, None, False))
+        self._origin.setdefault(name, (None, False))
         try:
             self.pm.register(plugin, name=name)
         except Exception as error:
@@ -191,7 +190,8 @@ class PluginManager:
         """Every known plugin, loaded, failed or blocked, built-ins first."""
         self.ensure_plugins_loaded()
         infos: list[PluginInfo] = []
-        for name, (dist_name, dist_version, builtin) in self._origin.items():
+        for name, (source, builtin) in self._origin.items():
+            dist_name, dist_version = _distribution(source)
             plugin = self.pm.get_plugin(name)
             hooks: tuple[str, ...] = ()
             if plugin is not None:
@@ -216,8 +216,13 @@ class PluginManager:
         return bool(impl.trylast)
 
 
-def _version(distribution: str) -> str | None:
+def _distribution(source: EntryPoint | str | None) -> tuple[str | None, str | None]:
+    """Distribution name and version of a plugin's source (``None``s where unknown)."""
     try:
-        return version(distribution)
-    except Exception:
-        return None
+        if isinstance(source, str):
+            return source, version(source)
+        if source is not None and source.dist is not None:
+            return source.dist.metadata["Name"], source.dist.version
+    except Exception:  # broken metadata must not break ``plugins``
+        pass
+    return (source if isinstance(source, str) else None), None
