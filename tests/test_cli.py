@@ -12,14 +12,9 @@ from click.testing import CliRunner
 from sample_labels import DIGIKEY, GENERIC_ECIA, GS, RS
 
 from barcode_plugins.cli import _register_commands, cli
+from barcode_plugins.testing.contract import CONTRACT_KEYS
 
 Run = Callable[..., subprocess.CompletedProcess[bytes]]
-CONTRACT_KEYS = {
-    "plugin", "kind", "supplier", "supplier_part_number", "manufacturer_part_number", "manufacturer",
-    "customer_part_number", "quantity", "purchase_order", "purchase_order_line", "supplier_order_number",
-    "packing_list_number", "invoice_number", "ship_date", "date_code", "lot_code", "serial_number",
-    "country_of_origin", "fields", "barcode_hash", "raw",
-}  # fmt: skip
 
 
 def one_line_error(result: subprocess.CompletedProcess[bytes]) -> str:

@@ -24,13 +24,7 @@ from barcode_plugins import (
     hookimpl,
 )
 from barcode_plugins.models import unstructure
-
-CONTRACT_KEYS = {
-    "plugin", "kind", "supplier", "supplier_part_number", "manufacturer_part_number", "manufacturer",
-    "customer_part_number", "quantity", "purchase_order", "purchase_order_line", "supplier_order_number",
-    "packing_list_number", "invoice_number", "ship_date", "date_code", "lot_code", "serial_number",
-    "country_of_origin", "fields", "barcode_hash", "raw",
-}  # fmt: skip
+from barcode_plugins.testing.contract import CONTRACT_KEYS
 
 
 def test_decode_fills_every_contract_key(engine: Engine) -> None:

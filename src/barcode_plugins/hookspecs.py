@@ -42,7 +42,9 @@ def decode(text: str) -> Decoded | None:
         Return ``None`` for anything that is not your format, including another supplier's label in a shared
         format (recognise your labels by what they carry, not by being asked first).
 
-    Must be pure and total: no I/O, no state, never raise on arbitrary text (the conformance suite checks).
+    Must be pure and total: no I/O, no state, and no exception on arbitrary text except a deliberate
+    :class:`barcode_plugins.BarcodeError` for text that is unmistakably yours but invalid (the internal format
+    raises ``InternalBarcodeError`` for ``{"stockitem": "abc"}``). The conformance suite checks.
 
     Ordering: implementations marked ``@hookimpl(trylast=True)`` are *fallbacks* (the built-in generic ECIA
     decoder is one) and are asked only when no specific decoder answered. If two specific decoders claim the

@@ -5,6 +5,8 @@ A fallback (``trylast``): Farnell, Arrow, TI, RS and the rest decode on day one 
 
 from __future__ import annotations
 
+from typing import Any
+
 from barcode_plugins import Decoded, hookimpl
 from barcode_plugins.ecia import parse_ecia
 
@@ -16,3 +18,11 @@ def decode(text: str) -> Decoded | None:
     if record is None:
         return None
     return Decoded.from_ecia(record, plugin="ecia", supplier=None)
+
+
+@hookimpl
+def barcode_examples() -> Any:
+    """Vendor-neutral ECIA labels (standard data identifiers only, no supplier's markers)."""
+    from barcode_plugins.testing.strategies import generic_ecia_examples  # lazy: hypothesis
+
+    return generic_ecia_examples()

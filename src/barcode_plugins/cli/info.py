@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .context import AppContext, json_option, pass_app, print_json
@@ -57,7 +59,22 @@ def history(app: AppContext, limit: int, action: str | None, as_json: bool) -> N
     click.echo(table(("id", "at (UTC)", "action", "status", "item", "scan", "message"), rows))
 
 
+@click.command(name="new-plugin")
+@click.argument("name")
+@click.option(
+    "--directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    help="Where to create the barcode-plugins-NAME folder.",
+)
+def new_plugin(name: str, directory: Path) -> None:
+    """Create a complete, installable plugin package NAME with an example format and its conformance test."""
+    from ..scaffold import create_plugin  # lazy: only this command reads the templates
+
+    created = create_plugin(name, directory)
+    click.echo(created)
+    click.echo(f"next: pip install -e {created} && pytest {created}", err=True)
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands."""
-    for command in (plugins, history):
+    for command in (plugins, history, new_plugin):
         group.add_command(command)

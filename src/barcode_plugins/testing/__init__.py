@@ -1,10 +1,32 @@
-"""Testing helpers for plugin authors: example values and (see ``conformance``) the conformance suite."""
+"""Testing helpers for plugin authors: example values and the conformance suite.
+
+The whole conformance test of a plugin::
+
+    from barcode_plugins.testing import PluginConformance
+
+
+    class TestAcme(PluginConformance):
+        plugin = "acme"
+
+``Example`` is what a ``barcode_examples`` strategy draws. ``PluginConformance`` (pytest),
+``load_plugin`` and ``installed_plugins`` are imported on first use, so that importing ``Example`` inside a
+hook costs nothing more; the properties themselves are in :mod:`barcode_plugins.testing.properties`, the
+hypothesis strategies in :mod:`barcode_plugins.testing.strategies`.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from barcode_plugins.models import Decoded
+
+if TYPE_CHECKING:
+    from .calls import Budget
+    from .conformance import PluginConformance
+    from .failures import ConformanceFailure
+    from .target import PluginUnderTest, installed_plugins, load_plugin
 
 
 @attrs.frozen
@@ -16,3 +38,33 @@ class Example:
 
     text: str
     expected: Decoded
+
+
+#: Public names imported on first use: ``name -> module`` (pytest and hypothesis stay unimported until then).
+_LAZY = {
+    "Budget": "calls",
+    "PluginConformance": "conformance",
+    "ConformanceFailure": "failures",
+    "PluginUnderTest": "target",
+    "installed_plugins": "target",
+    "load_plugin": "target",
+}
+
+__all__ = [
+    "Budget",
+    "ConformanceFailure",
+    "Example",
+    "PluginConformance",
+    "PluginUnderTest",
+    "installed_plugins",
+    "load_plugin",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'barcode_plugins.testing' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)

@@ -1,0 +1,50 @@
+"""pytest plugin (entry point ``pytest11: barcode_plugins``), loaded in every pytest run where the core is installed.
+
+It only declares things; it runs nothing by itself and imports nothing heavy:
+
+- the ``conformance`` marker, which :class:`barcode_plugins.testing.PluginConformance` tests carry
+  (``pytest -m conformance`` runs only them, ``-m "not conformance"`` skips them);
+- the ``--conformance-scale=N`` option (or ``BARCODE_PLUGINS_CONFORMANCE_SCALE``), multiplying the number of
+  hypothesis examples every conformance property tries: ``10`` before a release, ``0.2`` for a quick look.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+SCALE_ENVIRONMENT_VARIABLE = "BARCODE_PLUGINS_CONFORMANCE_SCALE"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--conformance-scale``."""
+    group = parser.getgroup("barcode-plugins", "barcode-plugins conformance suite")
+    group.addoption(
+        "--conformance-scale",
+        dest="conformance_scale",
+        type=float,
+        default=None,
+        metavar="N",
+        help=f"multiply the hypothesis examples of every conformance property by N (default 1, or "
+        f"${SCALE_ENVIRONMENT_VARIABLE})",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``conformance`` marker (so ``--strict-markers`` accepts it)."""
+    config.addinivalue_line("markers", "conformance: the barcode-plugins plugin conformance suite")
+
+
+def scale_from(config: pytest.Config) -> float:
+    """The example-count multiplier: ``--conformance-scale``, else the environment variable, else 1."""
+    value = config.getoption("conformance_scale", default=None)
+    if value is None:
+        value = os.environ.get(SCALE_ENVIRONMENT_VARIABLE) or 1.0
+    try:
+        scale = float(value)
+    except ValueError:
+        raise pytest.UsageError(f"{SCALE_ENVIRONMENT_VARIABLE} must be a number, got {value!r}") from None
+    if not scale > 0:
+        raise pytest.UsageError(f"the conformance scale must be positive, got {scale:g}")
+    return scale
