@@ -30,7 +30,7 @@ def test_decode_json_has_every_contract_key(run_cli: Run) -> None:
     result = run_cli("decode", "--json", DIGIKEY)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) >= CONTRACT_KEYS
+    assert set(document) >= set(CONTRACT_KEYS)
     assert document["raw"] == DIGIKEY and document["quantity"] == 25
 
 
