@@ -20,8 +20,15 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     """No test touches a real user data directory or a database named by the environment."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("HOME", str(home))
-    for name in ("BARCODE_PLUGINS_DB", "BARCODE_PLUGINS_LOAD", "BARCODE_PLUGINS_BLOCK", "BARCODE_PLUGINS_TRACE"):
+    for name in (
+        "BARCODE_PLUGINS_DB",
+        "BARCODE_PLUGINS_LOAD",
+        "BARCODE_PLUGINS_BLOCK",
+        "BARCODE_PLUGINS_TRACE",
+        "BARCODE_PLUGINS_CACHE_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

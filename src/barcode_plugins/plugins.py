@@ -17,7 +17,6 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from importlib import import_module
-from importlib.metadata import EntryPoint, entry_points, version
 from typing import Any
 
 import pluggy
@@ -25,6 +24,7 @@ import pluggy
 from . import hookspecs
 from .errors import BarcodeError
 from .models import HookFailure, PluginInfo
+from .plugin_index import IndexedEntryPoint, entry_points_of
 
 ENTRY_POINT_GROUP = "barcode_plugins"
 CORE_DISTRIBUTION = "barcode-plugins"
@@ -68,7 +68,7 @@ class PluginManager:
         self.failures: list[HookFailure] = []
         # Where each plugin came from: an entry point, the core (built-ins) or nothing (registered by code).
         # Distribution names and versions are read only when ``plugin_infos`` asks: parsing metadata costs start-up.
-        self._origin: dict[str, tuple[EntryPoint | str | None, bool]] = {}
+        self._origin: dict[str, tuple[IndexedEntryPoint | str | None, bool]] = {}
         self._load_failed: dict[str, HookFailure] = {}
         self._impl_cache: dict[str, list[pluggy.HookImpl]] = {}
         self._loaded = False
@@ -87,7 +87,7 @@ class PluginManager:
             self._load(name, lambda module_name=module_name: import_module(module_name))
         if not self.entry_point_plugins:
             return
-        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        for entry_point in entry_points_of(ENTRY_POINT_GROUP):
             name = entry_point.name
             self._origin[name] = (entry_point, False)
             if name in self.blocked or (self.only is not None and name not in self.only):
@@ -216,13 +216,15 @@ class PluginManager:
         return bool(impl.trylast)
 
 
-def _distribution(source: EntryPoint | str | None) -> tuple[str | None, str | None]:
+def _distribution(source: IndexedEntryPoint | str | None) -> tuple[str | None, str | None]:
     """Distribution name and version of a plugin's source (``None``s where unknown)."""
+    if isinstance(source, IndexedEntryPoint):
+        return source.distribution, source.version
+    if source is None:
+        return None, None
+    from importlib.metadata import version  # lazy: only ``plugins`` asks for the core's version
+
     try:
-        if isinstance(source, str):
-            return source, version(source)
-        if source is not None and source.dist is not None:
-            return source.dist.metadata["Name"], source.dist.version
-    except Exception:  # broken metadata must not break ``plugins``
-        pass
-    return (source if isinstance(source, str) else None), None
+        return source, version(source)
+    except Exception:  # an uninstalled checkout has no metadata
+        return source, None

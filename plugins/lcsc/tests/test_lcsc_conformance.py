@@ -1,0 +1,7 @@
+"""The conformance suite every barcode-plugins plugin must pass."""
+
+from barcode_plugins.testing import PluginConformance
+
+
+class TestLcscConformance(PluginConformance):
+    plugin = "lcsc"
