@@ -76,9 +76,7 @@ def scan(app: AppContext, raw: str, as_json: bool) -> None:
         click.echo(f"\n=> {result.message}")
         if result.stock_item is not None:
             stock = result.stock_item
-            click.echo(
-                f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {stock.location or '-'}"
-            )
+            click.echo(f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {stock.location or '-'}")
     if result.item is None and result.barcode.kind == "external":
         raise CliError("not recognised and not linked", 1)
 

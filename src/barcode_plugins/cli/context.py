@@ -59,9 +59,7 @@ class AppContext:
                 continue
             seen.add((failure.plugin, failure.hook))
             on = f" on {failure.input}" if failure.input else ""
-            click.echo(
-                f"warning: plugin {failure.plugin} failed in {failure.hook}{on}: {failure.error}", err=True
-            )
+            click.echo(f"warning: plugin {failure.plugin} failed in {failure.hook}{on}: {failure.error}", err=True)
         self._reported = len(failures)
 
 

@@ -62,7 +62,10 @@ def history(app: AppContext, limit: int, action: str | None, as_json: bool) -> N
 @click.command(name="new-plugin")
 @click.argument("name")
 @click.option(
-    "--directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
     help="Where to create the barcode-plugins-NAME folder.",
 )
 def new_plugin(name: str, directory: Path) -> None:

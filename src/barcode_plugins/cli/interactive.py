@@ -83,9 +83,7 @@ def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None
 def _ask_quantity(engine: Any, scan: str, options: dict[str, Any], result: ReceiveResult) -> ReceiveResult:
     barcode = result.barcode
     part = (barcode.supplier_part_number or barcode.manufacturer_part_number) if barcode else None
-    amount = click.prompt(
-        f"quantity for {part or 'this label'}", type=click.FloatRange(min=0, min_open=True), err=True
-    )
+    amount = click.prompt(f"quantity for {part or 'this label'}", type=click.FloatRange(min=0, min_open=True), err=True)
     return engine.receive(scan, **{**options, "quantity": int(amount) if amount.is_integer() else amount})
 
 

@@ -94,11 +94,7 @@ def show(app: AppContext, reference: str, as_json: bool) -> None:
         )
         for line in order.lines
     ]
-    click.echo(
-        table(
-            ("line", "sku", "mpn", "manufacturer", "ordered", "received", "outstanding", "destination"), rows
-        )
-    )
+    click.echo(table(("line", "sku", "mpn", "manufacturer", "ordered", "received", "outstanding", "destination"), rows))
 
 
 def _header(order: PurchaseOrder) -> str:

@@ -65,9 +65,7 @@ def decoded_line(barcode: Decoded) -> str:
     part = barcode.supplier_part_number or barcode.manufacturer_part_number or ""
     what = str(barcode.item) if barcode.item else part
     quantity = f"qty {barcode.quantity}" if barcode.quantity is not None else ""
-    return "  ".join(
-        x for x in (barcode.plugin or "-", barcode.kind, what, quantity, barcode.barcode_hash[:12]) if x
-    )
+    return "  ".join(x for x in (barcode.plugin or "-", barcode.kind, what, quantity, barcode.barcode_hash[:12]) if x)
 
 
 def echo_error(message: str) -> None:

@@ -33,12 +33,8 @@ _COLOURS = {"received": "green", "already_received": "yellow", "error": "red"}
 
 @click.command()
 @click.argument("raws", nargs=-1, metavar="[RAW ...]")
-@click.option(
-    "--file", "file", type=click.Path(path_type=Path), help="Read scans from this file, one per line."
-)
-@click.option(
-    "--quantity", type=click.FloatRange(min=0, min_open=True), help="Quantity, when the label has none."
-)
+@click.option("--file", "file", type=click.Path(path_type=Path), help="Read scans from this file, one per line.")
+@click.option("--quantity", type=click.FloatRange(min=0, min_open=True), help="Quantity, when the label has none.")
 @click.option("--location", help="Where the stock goes (default: the PO line's destination).")
 @click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
 @click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
@@ -80,12 +76,16 @@ def receive(
         return
     if file is not None or raws == ("-",) or not raws:
         stream = _open(file)
-        counts = _run_batch(app, read_scans(stream), options, as_json, _count_lines(file))
+        total = _count_lines(file)
+        counts, last = _run_batch(app, read_scans(stream), options, as_json, total)
     else:
-        counts = _run_batch(app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1)
+        counts, last = _run_batch(app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1)
     worst = max((EXIT_CODES.get(status, 1) for status in counts), default=0)
     if worst:
-        sys.exit(worst)
+        refused = sum(n for status, n in counts.items() if EXIT_CODES.get(status, 1))
+        if last is not None and sum(counts.values()) == 1:
+            raise CliError(last.message, worst)
+        raise CliError(f"{refused} of {sum(counts.values())} scan(s) were not received", worst)
 
 
 def _open(file: Path | None):  # type: ignore[no-untyped-def]
@@ -111,40 +111,31 @@ def _run_batch(
     as_json: bool,
     total: int | None,
     single: bool = False,
-) -> Counter[str]:
+) -> tuple[Counter[str], ReceiveResult | None]:
     counts: Counter[str] = Counter()
+    last: ReceiveResult | None = None
     show_progress = not single and not as_json and sys.stderr.isatty()
-    bar = (
-        click.progressbar(length=total, label="receiving", file=sys.stderr)
-        if show_progress and total
-        else None
-    )
+    bar = click.progressbar(length=total, label="receiving", file=sys.stderr) if show_progress and total else None
     for number, scan in scans:
         if isinstance(scan, InputError):
             result = ReceiveResult("error", scan.message)
         else:
             result = app.engine.receive(scan, **options)
         counts[result.status] += 1
+        last = result
         if as_json:
             print_json(result)
-        elif single:
-            _echo_single(result)
-        else:
+        elif not single:
             _echo_line(number, result)
+        elif result.status == "received":
+            click.echo(result.message)
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.render_finish()
     if not single and not as_json:
         click.echo(summary(counts))
-    return counts
-
-
-def _echo_single(result: ReceiveResult) -> None:
-    if result.status == "received":
-        click.echo(result.message)
-    else:
-        raise CliError(f"{result.status}: {result.message}", EXIT_CODES.get(result.status, 1))
+    return counts, last
 
 
 def _echo_line(number: int, result: ReceiveResult) -> None:
