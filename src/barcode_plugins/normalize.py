@@ -1,27 +1,47 @@
-"""Raw scan -> canonical text, and the barcode hash over it.
+"""Raw scan -> canonical text, and the barcode hash over it (formats.md, section 5).
 
-Runs once per scan, before any decoder. Idempotent (``normalize(normalize(x).text).text == normalize(x).text``)
-and total: it never raises, whatever it is given.
+Runs once per scan, before any decoder. In order, each step only when its evidence is there:
+
+1. surrounding spaces, CR, LF and TAB, and AIM symbology prefixes (``]d2``, ``]Q1``) come off;
+2. keyboard-layout damage is undone (:mod:`barcode_plugins.layouts`; ``ü=:`` -> ``[)>``);
+3. Unicode control pictures (``␝␞␄``, also ``␜␟``) and textual placeholders (``<GS>``, ``{RS}``, ``[EOT]``, ``\\x1d``,
+   ``\\u001e``, any case) become the control characters;
+4. an ECIA envelope is rewritten to its canonical text (``[)>`` RS ``06`` GS ... RS EOT): its separators are
+   learned from the header when they are not the real ones (caret notation, private-use characters, code-page
+   glyphs, Alt+numpad digits such as ``029``, ...), and its elements are found from the data-identifier
+   vocabulary when the separators were dropped. Every reading is checked against the vocabulary before it is
+   trusted; when the elements can be found more than one way, all readings are returned.
+
+Idempotent (``normalize(normalize(x).text).text == normalize(x).text``), total (never raises on any ``str``) and
+cheap on clean input: every step starts with a test that costs next to nothing when there is nothing to do.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from functools import lru_cache
+from itertools import islice, product
 
 import attrs
 
-from .ecia import EOT, GS, RS, canonical_ecia, parse_ecia
-
-#: Surrounding characters a scanner or terminal adds. Not ``str.strip()``: that also strips GS and RS.
-_SURROUNDING = " \t\r\n\x00"
-# AIM symbology identifier: "]" + symbology letter + modifier, e.g. "]d2" DataMatrix, "]Q1" QR, "]C1" GS1-128.
-_AIM_PREFIX = re.compile(r"\A\][A-Za-z][0-9A-Za-z]")
-_PLACEHOLDER = re.compile(
-    r"<(?:GS|RS|EOT)>|\{(?:GS|RS|EOT)\}|\[(?:GS|RS|EOT)\]|\\x(?:1[dDeE]|04)|\\u00(?:1[dDeE]|04)",
-    re.IGNORECASE,
+from .ecia import (
+    DATA_IDENTIFIERS,
+    EOT,
+    GS,
+    HEADER,
+    MAX_READINGS,
+    RS,
+    VALUE_SHAPES,
+    EciaRecord,
+    EciaSegment,
+    canonical_ecia,
+    gs1_application_identifier,
+    parse_ecia,
+    segment_elements,
 )
-_PLACEHOLDER_CHAR = {"gs": GS, "rs": RS, "eot": EOT, "1d": GS, "1e": RS, "04": EOT}
+from .layouts import detect_layout
 
 
 @attrs.frozen
@@ -29,44 +49,358 @@ class Normalized:
     """The canonical reading of a scan.
 
     ``alternatives`` holds the other canonical readings when the scan can be read several ways (an ECIA label
-    whose separators were dropped); ``repairs`` says what was undone, for diagnostics.
+    whose separators were dropped), each as plausible as ``text``; ``repairs`` says what was undone, for
+    diagnostics (``whitespace``, ``aim-prefix``, ``layout-qwertz``, ``control-pictures``, ``placeholders``,
+    ``caret-notation``, ``learned-separators``, ``dropped-separators``, ``envelope``).
     """
 
     text: str
     alternatives: tuple[str, ...] = ()
     repairs: tuple[str, ...] = ()
+    #: False when the scan reads more ways than ``text`` and ``alternatives`` list (the right one may be missing).
+    complete: bool = True
+
+
+_SPACE = " \t\r\n\f\v\x00"
+# Leading spaces and AIM symbology identifiers ("]" + symbology letter + modifier: "]d2" DataMatrix, "]Q1" QR,
+# "]C1" GS1-128), as many as there are, so that the result never starts with one (idempotence).
+_LEADING = re.compile(r"(?:[ \t\r\n\f\v\x00]*\][A-Za-z][0-9A-Za-z])*[ \t\r\n\f\v\x00]*")
+_SPACE_CHARACTER = re.compile(r"[ \t\r\n\f\v\x00]")
+_PICTURES = {0x2404: EOT, 0x241C: "\x1c", 0x241D: GS, 0x241E: RS, 0x241F: "\x1f"}
+_PICTURE = re.compile("[\u2404\u241c-\u241f]")
+_PLACEHOLDER = re.compile(r"[<{\[](?:GS|RS|EOT)[>}\]]|\\(?:x|u00)(?:1D|1E|04)", re.IGNORECASE)
+# One substitution per control character: a plain replacement string is much faster than a callback per match.
+_PLACEHOLDERS = tuple(
+    (re.compile(rf"[<{{\[]{name}[>}}\]]|\\(?:x|u00){code}", re.IGNORECASE), char)
+    for name, code, char in (("GS", "1D", GS), ("RS", "1E", RS), ("EOT", "04", EOT))
+)
+_ENVELOPE = re.compile(r">?\[\)>")
+_FORMATS = ("06", "05")
+#: Longest separator a scanner's substitution is learned as (``\u001d`` is six characters, ``<EOT>`` five).
+MAX_LEARNED_SEPARATOR = 8
+# What may stand after the last RS: EOT as the control character, in caret notation or as Alt+numpad digits.
+_EOT_FORMS = frozenset({EOT, "^D", "004", "0004"})
+_MAX_VARIANTS = 8
+# Single characters that occur in label data, so a separator learned as one of them is checked element by element.
+_DATA_PUNCTUATION = frozenset(" -/.,:;+#_()*&'\"%=!?")
+_DI = re.compile(r"[0-9]{0,3}[A-Z]")
+_SHAPES = {di: re.compile(shape) for di, shape in VALUE_SHAPES.items()}
+# A known DI followed by nothing or a value of its shape: what a learned separator that could be data (digits,
+# a hyphen) must be followed by to count as a separator.
+_KNOWN_ELEMENT = re.compile(
+    "|".join(
+        re.escape(di) + "(?:" + VALUE_SHAPES.get(di, "(?s:.+)") + ")?"
+        for di in sorted(DATA_IDENTIFIERS, key=len, reverse=True)
+    )
+)
 
 
 def normalize(raw: str) -> Normalized:
-    """Repair wedge damage and return the canonical text (see formats.md, section 5)."""
+    """Repair wedge damage and return the canonical text (formats.md, section 5)."""
     repairs: list[str] = []
-    text = raw.strip(_SURROUNDING)
-    aim = _AIM_PREFIX.match(text)
-    if aim:
-        text = text[aim.end():]
-        repairs.append("aim-prefix")
-    if any("\u2400" <= char <= "\u2421" for char in text):
-        text = "".join(chr(ord(c) - 0x2400) if "\u2400" <= c <= "\u241f" else c for c in text)
+    text = _strip(raw, repairs)
+    layout = detect_layout(text)
+    if layout is not None:
+        text = _strip(layout.repair(text), repairs)
+        repairs.append(f"layout-{layout.name}")
+    if _PICTURE.search(text):
+        text = text.translate(_PICTURES)
         repairs.append("control-pictures")
-    if "\\" in text or "<" in text or "{" in text or "[" in text:
-        replaced = _PLACEHOLDER.sub(lambda m: _placeholder_char(m.group(0)), text)
-        if replaced != text:
-            text = replaced
-            repairs.append("placeholders")
-    if text.startswith(("[)>^^", "[)>^]", ">[)>")) or "^]" in text:
-        text = text.replace("^]", GS).replace("^^", RS).replace("^D", EOT)
-        repairs.append("caret-notation")
-    record = parse_ecia(text)
-    if record is not None:
-        text = canonical_ecia(record)
+    if _PLACEHOLDER.search(text):
+        for placeholder, char in _PLACEHOLDERS:
+            text = placeholder.sub(char, text)
+        repairs.append("placeholders")
+    if _ENVELOPE.match(text):
+        readings = _canonical_readings(text, repairs)
+        if readings:
+            complete = len(readings) <= MAX_READINGS
+            return Normalized(readings[0], readings[1:MAX_READINGS], tuple(repairs), complete)
     return Normalized(text, (), tuple(repairs))
-
-
-def _placeholder_char(token: str) -> str:
-    key = token.strip("<>{}[]").lower().removeprefix("\\x").removeprefix("\\u00")
-    return _PLACEHOLDER_CHAR[key]
 
 
 def barcode_hash(canonical: str) -> str:
     """Hex SHA-256 of the canonical text (UTF-8; lone surrogates escaped so hashing never fails)."""
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _strip(text: str, repairs: list[str]) -> str:
+    if not text or (text[0] not in _SPACE and text[0] != "]" and text[-1] not in _SPACE):
+        return text
+    lead = _LEADING.match(text).end()  # type: ignore[union-attr]  # matches the empty string at least
+    head, stripped = text[:lead], text[lead:].rstrip(_SPACE)
+    if "]" in head:
+        _note(repairs, "aim-prefix")
+    if _SPACE_CHARACTER.search(head) or len(stripped) < len(text) - lead:
+        _note(repairs, "whitespace")
+    return stripped
+
+
+def _note(repairs: list[str], repair: str) -> None:
+    if repair not in repairs:
+        repairs.append(repair)
+
+
+# -- ECIA envelopes -------------------------------------------------------------------------------------------
+@lru_cache(maxsize=2048)
+def _canonical_of(text: str) -> str | None:
+    # Cached beside parse_ecia: the same label is scanned again and again at a receiving bench.
+    record = parse_ecia(text)
+    return canonical_ecia(record) if record is not None else None
+
+
+def _canonical_readings(text: str, repairs: list[str]) -> tuple[str, ...]:
+    """The canonical text(s) of an ECIA envelope, best first; empty if it cannot be read. Notes the repair:
+    ``envelope`` when only the header or trailer differed from the canonical form."""
+    canonical = _canonical_of(text)
+    if canonical is not None:
+        if canonical != text:
+            repairs.append("envelope")
+        return (canonical,)
+    readings, repair = _learn_separators(text)
+    if readings:
+        repairs.append(repair)
+    return readings
+
+
+@attrs.frozen
+class _Header:
+    """One way to read the envelope's header: its record separator, where the format is, its group separator."""
+
+    record_separator: str
+    format_at: int
+    group_separator: str
+
+
+@attrs.frozen
+class _Reading:
+    """A candidate reading: how well the vocabulary supports it, its canonical text, the repair it took."""
+
+    score: int
+    canonical: str
+    repair: str
+
+
+def _headers(text: str) -> Iterator[_Header]:
+    # Whatever stands between "[)>" and the format is the RS; whatever follows the format before the first data
+    # identifier is the GS (formats.md, section 5). Every split up to the length limit is tried, shortest
+    # first: digits standing for a separator ("030", "029") make several splits of the same header possible.
+    start = _ENVELOPE.match(text).end()  # type: ignore[union-attr]  # the caller checked
+    for format_at in range(start, min(start + MAX_LEARNED_SEPARATOR, len(text)) + 1):
+        fmt = text[format_at : format_at + 2]
+        if fmt not in _FORMATS:
+            continue
+        after = format_at + 2
+        for first in range(after, min(after + MAX_LEARNED_SEPARATOR, len(text)) + 1):
+            group_separator = text[after:first]
+            if fmt == "06":
+                identifier = _DI.match(text, first)
+                plausible = identifier is not None and identifier.group() in DATA_IDENTIFIERS
+            else:
+                plausible = _is_strong(group_separator) and gs1_application_identifier(text, first) is not None
+            record_separator = text[start:format_at]
+            if plausible and _is_plausible_separator(group_separator) and _is_plausible_separator(record_separator):
+                yield _Header(record_separator or RS, format_at, group_separator)
+
+
+@lru_cache(maxsize=1024)
+def _learn_separators(text: str) -> tuple[tuple[str, ...], str]:
+    """Read an envelope whose separators are not the real ones: the readings, best first, and the repair.
+
+    Cached: a scanner damages the same label the same way every time it is scanned.
+    """
+    learned: list[_Reading] = []
+    dropped: _Header | None = None
+    for header in _headers(text):
+        if not header.group_separator:
+            dropped = dropped or header
+            continue
+        readings = _read_learned(text, header)
+        learned.extend(readings)
+        if len(readings) == 1 and _is_strong(header.group_separator):
+            (reading,) = readings
+            if reading.score == _element_count(reading.canonical):
+                return (reading.canonical,), reading.repair  # a separator that cannot be data, every DI known
+    top = max((reading.score for reading in learned), default=0)
+    if dropped is not None:
+        readings = _read_dropped(text, dropped)
+        if readings and _element_count(readings[0]) > top:
+            return readings, "dropped-separators"
+    best = [reading for reading in learned if reading.score == top]
+    return tuple(dict.fromkeys(reading.canonical for reading in best)), best[0].repair if best else ""
+
+
+def _is_plausible_separator(separator: str) -> bool:
+    """Whether a scanner could have sent ``separator`` for a control character: a substitute that starts with a
+    symbol or punctuation (``^]``, ``{1D}``, ``%GS%``, a private-use character), or the Alt+numpad code of a
+    control character (three or four digits worth less than 32: ``029``, ``0030``)."""
+    if not separator or not separator[0].isalnum():
+        return True
+    return separator.isascii() and separator.isdigit() and 3 <= len(separator) <= 4 and int(separator) < 32
+
+
+def _is_strong(separator: str) -> bool:
+    """A separator that cannot be data: no letters or digits, and not one punctuation character labels use."""
+    return bool(separator) and not any(c.isalnum() for c in separator) and separator not in _DATA_PUNCTUATION
+
+
+def _read_learned(text: str, header: _Header) -> list[_Reading]:
+    """Rewrite the message with real separators where the learned ones stand: its readings (several when a
+    separator that could be data leaves a DI twice and either occurrence could be the real one)."""
+    record_separator, group_separator = header.record_separator, header.group_separator
+    end = _message_end(text, header.format_at, record_separator, group_separator)
+    records = _split_records(text[header.format_at : end], record_separator, group_separator)
+    if records is None:
+        return []
+    strong = _is_strong(group_separator)
+    caret = group_separator == "^]" or record_separator == "^^"
+    repair = "caret-notation" if caret else "learned-separators"
+    split = [(fmt, _split_elements(content, group_separator, fmt, strong)) for fmt, content in records]
+    readings: list[_Reading] = []
+    per_record = [
+        _variants(elements, cuts, group_separator) if fmt == "06" else [elements] for fmt, (elements, cuts) in split
+    ]
+    for variant in islice(product(*per_record), _MAX_VARIANTS):
+        rebuilt = [fmt + GS + GS.join(elements) for (fmt, _), elements in zip(split, variant, strict=True)]
+        canonical = _canonical_of(HEADER + RS + RS.join(rebuilt) + RS + EOT)
+        record = None if canonical is None else parse_ecia(canonical)
+        if canonical is not None and record is not None:
+            readings.append(_Reading(_score(record.segments), canonical, repair))
+    return readings
+
+
+def _variants(elements: list[str], doubtful: frozenset[int], separator: str) -> list[list[str]]:
+    # A DI that doubtful cuts made appear twice: one variant per occurrence kept as the element, the doubtful
+    # others merged back into the value before them. An occurrence no doubtful cut made is always the one kept.
+    identifiers = [match.group() if (match := _DI.match(element)) else "" for element in elements]
+    choices: list[list[frozenset[int]]] = []
+    for identifier in dict.fromkeys(filter(None, identifiers)):
+        places = [index for index, seen in enumerate(identifiers) if seen == identifier]
+        cut = [index for index in places if index in doubtful]
+        if len(places) < 2 or not cut:
+            continue
+        keep = cut if len(cut) == len(places) else [None]
+        choices.append([frozenset(index for index in cut if index != kept) for kept in keep])
+    if not choices:
+        return [elements]
+    merges = {frozenset().union(*combination) for combination in islice(product(*choices), _MAX_VARIANTS)}
+    return [_merge_back(elements, merge, separator) for merge in sorted(merges, key=sorted)]
+
+
+def _merge_back(elements: list[str], indices: frozenset[int], separator: str) -> list[str]:
+    merged: list[str] = []
+    for index, element in enumerate(elements):
+        if index in indices and merged:
+            merged[-1] += separator + element
+        else:
+            merged.append(element)
+    return merged
+
+
+def _message_end(text: str, body_start: int, record_separator: str, group_separator: str) -> int:
+    # A real EOT ends the message; before it, the RS that only a trailer follows (nothing or EOT in some form,
+    # else a stray character), rightmost first: the last data element must not swallow the trailer. "^^^D"
+    # ends at the first "^^" (then "^D"), not the second (then "D").
+    end = text.find(EOT, body_start)
+    if end < 0:
+        end = len(text)
+    low = max(body_start + 2, end - len(record_separator) - MAX_LEARNED_SEPARATOR)
+    sloppy = -1
+    at = text.rfind(record_separator, low, end)
+    while at >= 0:
+        rest = text[at + len(record_separator) : end]
+        if not rest or rest in _EOT_FORMS:
+            return at
+        if sloppy < 0 and _is_sloppy_trailer(rest, record_separator, group_separator):
+            sloppy = at
+        at = text.rfind(record_separator, low, at + len(record_separator) - 1)
+    return sloppy if sloppy >= 0 else end
+
+
+def _is_sloppy_trailer(rest: str, record_separator: str, group_separator: str) -> bool:
+    # A stray character; or, after an RS that is not the GS, a short unknown EOT ("%EOT%" after "%RS%") -
+    # up to a learned separator's length, but only four characters after an RS of digits ("030"), which data
+    # may hold.
+    if len(rest) <= 1:
+        return True
+    if record_separator == group_separator or (group_separator or RS) in rest:
+        return False
+    return len(rest) <= (4 if record_separator.isalnum() else MAX_LEARNED_SEPARATOR)
+
+
+def _split_records(body: str, record_separator: str, group_separator: str) -> list[tuple[str, str]] | None:
+    # Each record starts with its format and the group separator; an RS followed by anything else is data (or,
+    # when the scanner sent one character for every control character, a GS).
+    records: list[tuple[str, str]] = []
+    start = 0
+    while True:
+        fmt = body[start : start + 2]
+        if fmt not in _FORMATS or not body.startswith(group_separator, start + 2):
+            return None
+        content_start = start + 2 + len(group_separator)
+        at = body.find(record_separator, content_start)
+        while at >= 0:
+            after = at + len(record_separator)
+            if body[after : after + 2] in _FORMATS and body.startswith(group_separator, after + 2):
+                break
+            at = body.find(record_separator, at + 1)
+        if at < 0:
+            records.append((fmt, body[content_start:]))
+            return records
+        records.append((fmt, body[content_start:at]))
+        start = at + len(record_separator)
+
+
+def _split_elements(content: str, separator: str, fmt: str, strong: bool) -> tuple[list[str], frozenset[int]]:
+    # A learned separator separates only where an element follows it; elsewhere it is part of a value (a value
+    # may hold "029" when Alt+numpad digits stand for GS). Returns the elements and which of them begin at a
+    # doubtful cut (a separator that could also be data).
+    pieces = content.split(separator)
+    elements = [pieces[0]]
+    doubtful: set[int] = set()
+    for piece in pieces[1:]:
+        if (strong and not piece) or _starts_element(piece, fmt, strong):
+            if not strong:
+                doubtful.add(len(elements))
+            elements.append(piece)
+        else:
+            elements[-1] += separator + piece
+    return elements, frozenset(doubtful)
+
+
+def _starts_element(piece: str, fmt: str, strong: bool) -> bool:
+    if fmt != "06":
+        return gs1_application_identifier(piece) is not None
+    if strong:
+        return _DI.match(piece) is not None
+    return _KNOWN_ELEMENT.fullmatch(piece) is not None
+
+
+def _score(segments: tuple[EciaSegment, ...]) -> int:
+    # Each element the vocabulary knows, with a value of its shape, counts for a reading; any other against it.
+    score = 0
+    for segment in segments:
+        for element in segment.elements:
+            if segment.format != "06":
+                known = bool(element.identifier)
+            elif element.identifier not in DATA_IDENTIFIERS:
+                known = False
+            else:
+                shape = _SHAPES.get(element.identifier)
+                known = shape is None or not element.value or shape.fullmatch(element.value) is not None
+            score += 1 if known else -1
+    return score
+
+
+def _element_count(canonical: str) -> int:
+    return canonical.count(GS)
+
+
+def _read_dropped(text: str, header: _Header) -> tuple[str, ...]:
+    end = _message_end(text, header.format_at, header.record_separator, "")
+    readings: list[str] = []
+    for elements in segment_elements(text[header.format_at + 2 : end]):
+        record = EciaRecord((EciaSegment("06", elements),))
+        canonical = _canonical_of(canonical_ecia(record))
+        if canonical is not None and canonical not in readings:
+            readings.append(canonical)
+    return tuple(readings)

@@ -1,0 +1,220 @@
+"""Keyboard-layout damage: a scanner that types US key codes into a computer set to another layout.
+
+A keyboard-wedge scanner sends key *positions* (HID usages) for a US keyboard; the host turns them into
+characters with its own layout. On a German host ``[)>`` arrives as ``ü=:``, ``Y`` and ``Z`` swap, ``-`` becomes
+``ß``. Each layout here is a table: the host's characters on the same physical keys as the US rows, unshifted
+and shifted, plus the host's dead keys (an accent key that waits for the next key: ``´`` then ``e`` gives ``é``;
+then a key it does not combine with, both characters appear). From the table come both directions: what the host
+shows for a US text (:meth:`Layout.type`, used to build test scans) and the repair (:meth:`Layout.repair`).
+
+Repair is applied only on evidence that cannot be normal data (:func:`detect_layout`): the start of the scan,
+inverted, must be the start of a known format (an ECIA header, an LCSC brace list, two of TME's ``KEY:`` tokens,
+our internal forms), or a TME DataMatrix-style list of data identifiers that carries characters only the host
+layout types. :func:`damage_shows` says, for a clean text, whether its damaged forms carry that evidence.
+
+Known losses: a dead key followed by a space swallows the space (``= `` on a German host is ``´``), and text
+the US keyboard cannot type (``ü`` in ``Würth``) is read back as what those host characters stand for.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+import attrs
+
+# The four character rows of a US keyboard, key by key: (unshifted, shifted).
+US_ROWS: tuple[tuple[str, str], ...] = (
+    ("`1234567890-=", "~!@#$%^&*()_+"),
+    ("qwertyuiop[]\\", "QWERTYUIOP{}|"),
+    ("asdfghjkl;'", 'ASDFGHJKL:"'),
+    ("zxcvbnm,./", "ZXCVBNM<>?"),
+)
+# A key that types nothing on the host (AZERTY has no shifted character on the key left of 1).
+_NOTHING = "\x00"
+_OPENING = "]>[{bQPCM"
+_COMBINING = {"^": "\u0302", "´": "\u0301", "`": "\u0300", "¨": "\u0308", "~": "\u0303"}
+
+
+@attrs.frozen
+class Layout:
+    """A host keyboard layout, as the characters on the US keys.
+
+    :param name: short name used in repair notes, e.g. ``qwertz`` (the repair is reported as ``layout-qwertz``).
+    :param rows: the host's characters on the keys of ``US_ROWS``, row by row, (unshifted, shifted).
+    :param dead_keys: which of those characters are dead keys on the host.
+    """
+
+    name: str
+    rows: tuple[tuple[str, str], ...]
+    dead_keys: frozenset[str] = frozenset()
+    typed: Mapping[str, str] = attrs.field(init=False, repr=False, eq=False)
+    _inverse: Mapping[int, str] = attrs.field(init=False, repr=False, eq=False)
+    _marks: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    _marked: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
+    _openers: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        typed: dict[str, str] = {}
+        for (us_plain, us_shift), (host_plain, host_shift) in zip(US_ROWS, self.rows, strict=True):
+            for us_row, host_row in ((us_plain, host_plain), (us_shift, host_shift)):
+                if len(us_row) != len(host_row):
+                    raise ValueError(f"layout {self.name}: row {host_row!r} does not match {us_row!r}")
+                typed.update(zip(us_row, host_row, strict=True))
+        inverse: dict[str, str] = {}
+        for us_char, host_char in typed.items():
+            if host_char != _NOTHING:
+                _add_inverse(inverse, host_char, us_char, self.name)
+        # A dead key followed by a key it combines with gives one precomposed character: invert that too.
+        for us_dead, dead in typed.items():
+            mark = _COMBINING.get(dead) if dead in self.dead_keys else None
+            if mark is None:
+                continue
+            for us_char, host_char in typed.items():
+                composed = unicodedata.normalize("NFC", host_char + mark)
+                if len(composed) == 1 and host_char not in self.dead_keys:
+                    _add_inverse(inverse, composed, us_dead + us_char, self.name)
+        object.__setattr__(self, "typed", typed)
+        changed = {key: value for key, value in inverse.items() if key != value}
+        object.__setattr__(self, "_inverse", {ord(key): value for key, value in changed.items()})
+        marks = frozenset(key for key in changed if not key.isascii())
+        object.__setattr__(self, "_marks", marks)
+        marked = "[" + re.escape("".join(sorted(marks))) + "]" if marks else "(?!)"
+        object.__setattr__(self, "_marked", re.compile(marked))
+        # What a damaged known start can begin with: the host characters for "]" (AIM), ">", "[", "{", "b" and the
+        # first letters of TME's keys.
+        openers = {host for host, us in inverse.items() if us[:1] in _OPENING}
+        object.__setattr__(self, "_openers", frozenset(openers))
+
+    def type(self, text: str) -> str:
+        """What the host shows when a US-programmed scanner types ``text`` (characters off the US keyboard, such
+        as control characters, arrive unchanged)."""
+        out: list[str] = []
+        pending = ""
+        for char in text:
+            host = self.typed.get(char, char)
+            if host == _NOTHING:
+                continue
+            if pending:
+                composed = unicodedata.normalize("NFC", host + _COMBINING[pending])
+                if host == " ":
+                    out.append(pending)
+                elif len(composed) == 1 and host not in self.dead_keys:
+                    out.append(composed)
+                else:
+                    out.append(pending + host)
+                pending = ""
+            elif host in self.dead_keys:
+                pending = host
+            else:
+                out.append(host)
+        out.append(pending)
+        return "".join(out)
+
+    def may_start(self, text: str) -> bool:
+        """Whether ``text`` could be a known format's start typed through this layout (a cheap first check)."""
+        return text[:1] in self._openers
+
+    def has_marks(self, text: str) -> bool:
+        """Whether ``text`` holds a character only this host types for US keys."""
+        return self._marked.search(text) is not None
+
+    def repair(self, text: str) -> str:
+        """Undo :meth:`type`: the US text a scanner typed when the host showed ``text``."""
+        return text.translate(self._inverse)
+
+    @property
+    def marks(self) -> frozenset[str]:
+        """Non-ASCII characters this host types for US keys (``ü``, ``ß``, ``Ö``, ...): tell-tales of damage."""
+        return self._marks
+
+
+def _add_inverse(inverse: dict[str, str], host: str, us: str, name: str) -> None:
+    if inverse.get(host, us) != us:
+        raise ValueError(f"layout {name}: {host!r} stands for both {inverse[host]!r} and {us!r}")
+    inverse[host] = us
+
+
+#: German QWERTZ (Windows/Linux default): Y/Z swapped, umlauts on the US punctuation keys, ``^ ´ ``` dead.
+QWERTZ = Layout(
+    "qwertz",
+    (
+        ("^1234567890ß´", '°!"§$%&/()=?`'),
+        ("qwertzuiopü+#", "QWERTZUIOPÜ*'"),
+        ("asdfghjklöä", "ASDFGHJKLÖÄ"),
+        ("yxcvbnm,.-", "YXCVBNM;:_"),
+    ),
+    frozenset("^´`"),
+)
+
+#: French AZERTY: A/Q and Z/W swapped, digits on the shifted number row, ``^ ¨`` dead.
+AZERTY = Layout(
+    "azerty",
+    (
+        ("²&é\"'(-è_çà)=", _NOTHING + "1234567890°+"),
+        ("azertyuiop^$*", "AZERTYUIOP¨£µ"),
+        ("qsdfghjklmù", "QSDFGHJKLM%"),
+        ("wxcvbn,;:!", "WXCVBN?./§"),
+    ),
+    frozenset("^¨"),
+)
+
+#: Every layout that detection considers, by name.
+LAYOUTS: Mapping[str, Layout] = {layout.name: layout for layout in (QWERTZ, AZERTY)}
+
+# The clean starts that prove a repair right: an ECIA header (also after an AIM prefix or as Mouser's old
+# ">[)>"), an LCSC brace list, two of the KEY:value tokens of TME's QR (in any order: "PN:x QTY:1"), our
+# internal JSON and short forms.
+_TME_KEY = r"(?:QTY|PN|PO|CPO|MFR|MPN):"
+_KNOWN_START = re.compile(
+    r'(?:\][A-Za-z][0-9A-Za-z])?(?:>?\[\)>|\{[a-z]{1,12}:|\{\s*"[a-z_]{1,32}"\s*:|bp:[a-z_]{1,32}:'
+    rf"|{_TME_KEY}[^ ]* {_TME_KEY})"
+)
+# A TME DataMatrix: data identifiers and values separated by spaces, no envelope.
+_IDENTIFIER_LIST = re.compile(r"[0-9]{0,3}[A-Z][^ ]*(?: [0-9]{0,3}[A-Z][^ ]*)+")
+_AIM = re.compile(r"(?:\][A-Za-z][0-9A-Za-z])?")
+_LEADING_DI = re.compile(r"[0-9]{0,3}[A-Z]")
+_PROBE = 80
+
+
+def damage_shows(clean: str, layout: Layout) -> bool:
+    """Whether :func:`detect_layout` is meant to find ``layout`` in ``clean`` typed through it: ``clean`` starts
+    like a known format, or it is a list of known data identifiers whose typing shows a character only the host
+    types (``-`` as ``ß``)."""
+    if _KNOWN_START.match(clean):
+        return True
+    return _is_identifier_list(clean) and layout.has_marks(layout.type(clean))
+
+
+def detect_layout(text: str) -> Layout | None:
+    """The layout ``text`` was typed through, if the evidence says so; ``None`` for a clean (or unknown) scan.
+
+    ``text`` should have its surrounding spaces removed; an AIM prefix, damaged or not, may still be there.
+    """
+    if not text or _KNOWN_START.match(text):
+        return None
+    probe = text[:_PROBE]
+    for layout in LAYOUTS.values():
+        if layout.may_start(probe) and _KNOWN_START.match(layout.repair(probe)):
+            return layout
+    if text.isascii():
+        return None
+    for layout in LAYOUTS.values():
+        if layout.has_marks(text) and _is_identifier_list(layout.repair(text)):
+            return layout
+    return None
+
+
+def _is_identifier_list(text: str) -> bool:
+    from .ecia import DATA_IDENTIFIERS  # lazy: only the rare non-ASCII scan gets here
+
+    text = text[_AIM.match(text).end() :]  # type: ignore[union-attr]  # may match empty
+    return bool(_IDENTIFIER_LIST.fullmatch(text)) and all(
+        _leading_identifier(token) in DATA_IDENTIFIERS for token in text.split(" ")
+    )
+
+
+def _leading_identifier(token: str) -> str:
+    match = _LEADING_DI.match(token)
+    return match.group() if match else ""
