@@ -21,23 +21,6 @@ from barcode_plugins.testing.properties import (
     check_wedge_robustness,
 )
 
-NORMALISER_GAP = "normalize.py does not repair every form of testing/wedge.py yet (e.g. run-together labels)"
-#: ``(plugin, test) -> reason``: conformance gaps known and owned elsewhere, reported as xfail (an entry whose
-#: test passes shows as XPASS in the summary: delete it).
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("ecia", "test_totality"): "ecia.fields_from_pairs is quadratic in repeated keys (2 s for 5,000 repeats)",
-    **{(name, "test_wedge_robustness"): NORMALISER_GAP for name in ("digikey", "mouser", "tme")},
-}
-
-
-@pytest.fixture(autouse=True)
-def _known_gaps(request: pytest.FixtureRequest) -> None:
-    callspec = getattr(request.node, "callspec", None)
-    name = callspec.params.get("conformance_plugin") if callspec is not None else None
-    reason = KNOWN_GAPS.get((str(name), request.node.originalname))
-    if reason is not None:
-        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=False))
-
 
 class TestInstalledPlugins(PluginConformance):
     """Every installed plugin, one parametrised run each."""
@@ -48,11 +31,7 @@ class TestInstalledPlugins(PluginConformance):
 @pytest.mark.parametrize(
     "check", [check_examples, check_correctness, check_serialisation, check_wedge_robustness], ids=lambda c: c.__name__
 )
-def test_generic_ecia_examples_fit_the_builtin_decoder(
-    check: Callable[[PluginUnderTest], None], request: pytest.FixtureRequest
-) -> None:
-    if check is check_wedge_robustness:
-        request.node.add_marker(pytest.mark.xfail(reason=NORMALISER_GAP, strict=False))
+def test_generic_ecia_examples_fit_the_builtin_decoder(check: Callable[[PluginUnderTest], None]) -> None:
     with load_plugin(generic_ecia, name="generic_ecia", manager=PluginManager(blocked=["ecia"])) as plugin:
         check(plugin)
 

@@ -327,8 +327,9 @@ def test_nondeterminism_fails_determinism(broken: Callable[..., PluginUnderTest]
 
 
 def test_claiming_every_ecia_label_fails_exclusivity(broken: Callable[..., PluginUnderTest]) -> None:
-    # Only the built-ins and a victim with ECIA examples, so the stolen label is the victim's whatever is installed.
-    manager = PluginManager(entry_point_plugins=False)
+    # Only the built-ins (less the generic ECIA decoder, which has ECIA examples of its own) and a victim with
+    # ECIA examples, so the stolen label is the victim's whatever is installed.
+    manager = PluginManager(entry_point_plugins=False, blocked=["ecia"])
     assert manager.register(EciaVictim(), "victim")
     try:
         target = broken(ClaimsEveryEcia(), "greedy", manager)

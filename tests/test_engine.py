@@ -221,3 +221,19 @@ def test_two_specific_plugins_claiming_one_scan_is_ambiguous(engine: Engine, reg
 def test_specific_decoders_win_over_the_generic_fallback(engine: Engine, register_plugin) -> None:  # type: ignore[no-untyped-def]
     register_plugin(_Greedy(), "greedy")
     assert engine.decode(GENERIC_ECIA).plugin == "greedy"
+
+
+def test_run_together_digikey_label_is_recovered(engine: Engine) -> None:
+    dropped = DIGIKEY.replace(GS, "").replace(RS, "")
+    decoded = engine.decode(dropped)
+    assert decoded.barcode_hash == engine.decode(DIGIKEY).barcode_hash
+    assert decoded.plugin == "digikey" and decoded.supplier_part_number == "497-1234-1-ND"
+
+
+def test_run_together_label_that_reads_many_ways_is_ambiguous_not_guessed(engine: Engine) -> None:
+    # 1P could be "0T0", or "0" followed by T = "0": nothing tells which; and there are more readings than listed.
+    with pytest.raises(AmbiguousBarcode) as caught:
+        engine.decode("[)>06PACME-S01P0T0Q1")
+    assert len(caught.value.candidates) > 1
+    with pytest.raises(AmbiguousBarcode):
+        engine.decode(GENERIC_ECIA.replace(GS, "").replace(RS, "").replace(EOT, ""))

@@ -27,10 +27,6 @@ from barcode_plugins.testing.failures import NotApplicable
 from barcode_plugins.testing.properties import PROPERTIES
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-#: A gap owned by normalize.py, not by the template: a run-together label such as ``[)>06PACME-01P0S0Q1`` (``1P``
-#: = ``0S0``, or ``1P`` = ``0`` then ``S`` = ``0``) is read one way instead of being reported as ambiguous, so the
-#: generated plugin's wedge-robustness test fails. Set to None once normalize.py reports such labels.
-WEDGE_GAP: str | None = "normalize.py reads some run-together (dropped-separator) labels one way, not as ambiguous"
 EXPECTED_FILES = {
     ".gitignore",
     "README.md",
@@ -120,11 +116,7 @@ def generated_module(tmp_path: Path) -> Iterator[ModuleType]:
 
 
 @pytest.mark.parametrize("property_name", list(PROPERTIES))
-def test_the_generated_plugin_conforms(
-    generated_module: ModuleType, property_name: str, request: pytest.FixtureRequest
-) -> None:
-    if property_name == "wedge robustness" and WEDGE_GAP:
-        request.node.add_marker(pytest.mark.xfail(reason=WEDGE_GAP, strict=False))
+def test_the_generated_plugin_conforms(generated_module: ModuleType, property_name: str) -> None:
     with load_plugin(generated_module, name="acme") as target:
         try:
             PROPERTIES[property_name](target)
@@ -185,7 +177,6 @@ def test_the_generated_package_installs_and_passes_its_tests(tmp_path: Path) -> 
     _run([python, "-m", "pip", "install", "--quiet", package, "pytest", "hypothesis"], tmp_path, environment)
     listed = _run([venv / "bin" / "barcode-plugins", "plugins"], tmp_path, environment)
     assert "acme" in listed and "barcode-plugins-acme" in listed, listed
-    known_gap = ["--deselect", "tests/test_conformance.py::TestAcmeConformance::test_wedge_robustness"]
     command: list[str | Path] = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    output = _run([*command, *(known_gap if WEDGE_GAP else [])], package, environment)
+    output = _run(command, package, environment)
     assert " passed" in output and "failed" not in output, output

@@ -57,8 +57,8 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir("barcode-plugins", appauthor=False)) / "barcode-plugins.db"
 
 
-def _same_result(left: Decoded, right: Decoded) -> bool:
-    return attrs.evolve(left, raw="", barcode_hash="") == attrs.evolve(right, raw="", barcode_hash="")
+def _same_result(plugin: str, result: Decoded, other_plugin: str, other: Decoded) -> bool:
+    return plugin == other_plugin and attrs.evolve(result, plugin=plugin) == attrs.evolve(other, plugin=plugin)
 
 
 def _show(text: str) -> str:
@@ -122,27 +122,35 @@ class Engine:
         normalized = normalize(raw)
         if not normalized.text.strip(_SEPARATORS_AND_SPACE):
             raise InputError("scan holds only separators and no data")
+        if not normalized.complete:
+            raise AmbiguousBarcode(
+                f"the separators were lost and the scan reads more than {len(normalized.alternatives) + 1} ways;"
+                " rescan with a scanner that keeps control characters",
+                (normalized.text, *normalized.alternatives),
+            )
         readings = (normalized.text, *normalized.alternatives)
-        answers = [(reading, self._decode_reading(reading)) for reading in readings]
-        claimed = [(reading, answer) for reading, answer in answers if answer is not None]
+        claimed = [(reading, answer) for reading in readings if (answer := self._decode_reading(reading))]
         if not claimed:
             return Decoded(plugin=None, kind="external", raw=raw, barcode_hash=barcode_hash(normalized.text))
-        specific = [(reading, answer[0]) for reading, answer in claimed if answer[1]]
-        chosen = specific or [(reading, answer[0]) for reading, answer in claimed]
-        reading, result = chosen[0]
-        if any(not _same_result(result, other) for _, other in chosen[1:]):
-            candidates = [r for r, _ in chosen]
+        # With several readings every claimed one counts: preferring the one a supplier plugin likes would be a
+        # silent guess, so they must all agree.
+        reading, (plugin, result) = claimed[0]
+        if any(not _same_result(plugin, result, *other) for _, other in claimed[1:]):
+            candidates = [r for r, _ in claimed]
             raise AmbiguousBarcode(
                 f"the scan can be read {len(candidates)} ways (separators were lost): "
                 + " | ".join(_show(candidate)[:80] for candidate in candidates[:5])
                 + "; rescan with a scanner that keeps control characters",
                 candidates,
             )
-        return attrs.evolve(result, raw=raw, barcode_hash=barcode_hash(reading))
+        return attrs.evolve(result, plugin=plugin, raw=raw, barcode_hash=barcode_hash(reading))
 
-    def _decode_reading(self, text: str) -> tuple[Decoded, bool] | None:
-        """Ask the decoders; ``(result, True)`` from a specific decoder, ``(result, False)`` from a fallback."""
-        specific: list[Decoded] = []
+    def _decode_reading(self, text: str) -> tuple[str, Decoded] | None:
+        """Ask the decoders: ``(plugin name, result)`` of the one that claimed ``text``, or ``None``.
+
+        Fallback decoders (``trylast``) are asked only when no specific decoder answered.
+        """
+        specific: list[tuple[str, Decoded]] = []
         for impl in self.plugins.implementations("decode"):
             fallback = self.plugins.is_fallback(impl)
             if fallback and specific:
@@ -151,21 +159,18 @@ class Engine:
             if result is None:
                 continue
             if not isinstance(result, Decoded):
-                self.plugins.record_failure(
-                    impl.plugin_name, "decode", f"returned {type(result).__name__}", text
-                )
+                self.plugins.record_failure(impl.plugin_name, "decode", f"returned {type(result).__name__}", text)
                 continue
-            result = attrs.evolve(result, plugin=impl.plugin_name)
             if fallback:
-                return result, False
-            specific.append(result)
+                return impl.plugin_name, result
+            specific.append((impl.plugin_name, result))
         if len(specific) > 1:
-            names = ", ".join(str(result.plugin) for result in specific)
+            names = [name for name, _ in specific]
             raise AmbiguousBarcode(
-                f"plugins {names} all claim this barcode; block one with BARCODE_PLUGINS_BLOCK=<name>",
-                [str(result.plugin) for result in specific],
+                f"plugins {', '.join(names)} all claim this barcode; block one with BARCODE_PLUGINS_BLOCK=<name>",
+                names,
             )
-        return (specific[0], True) if specific else None
+        return specific[0] if specific else None
 
     def decode_many(self, lines: Iterable[str]) -> Iterator[Decoded | BarcodeError]:
         """Decode scans one by one; a bad scan yields its error instead of stopping the stream."""

@@ -83,6 +83,21 @@ class PluginConformance:
         if "__test__" not in cls.__dict__:
             cls.__test__ = True
 
+    @classmethod
+    def conformance_applies(cls, test_name: str) -> bool:
+        """Whether a test is about a hook the (single) plugin implements. The pytest plugin deselects the others,
+        so a plugin without ``match_po_line`` is not shown a skipped ``test_match_po_line``."""
+        wanted = TEST_HOOKS.get(test_name)
+        if wanted is None or cls.plugin is None or isinstance(cls.plugin, (list, tuple)):
+            return True
+        if isinstance(cls.plugin, str):
+            hooks = _installed_hooks().get(cls.plugin)
+            if hooks is None:
+                return True  # not installed: let the test say so
+        else:
+            hooks = {hook for hook in wanted if callable(getattr(cls.plugin, hook, None))}
+        return bool(set(wanted) & hooks)
+
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         """With a list of plugins, run each test once per plugin that implements a hook the test is about."""
         if not isinstance(self.plugin, (list, tuple)) or "conformance_plugin" not in metafunc.fixturenames:

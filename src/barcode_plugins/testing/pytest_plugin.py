@@ -4,6 +4,7 @@ It only declares things; it runs nothing by itself and imports nothing heavy:
 
 - the ``conformance`` marker, which :class:`barcode_plugins.testing.PluginConformance` tests carry
   (``pytest -m conformance`` runs only them, ``-m "not conformance"`` skips them);
+- deselection of conformance tests about hooks the plugin does not implement;
 - the ``--conformance-scale=N`` option (or ``BARCODE_PLUGINS_CONFORMANCE_SCALE``), multiplying the number of
   hypothesis examples every conformance property tries: ``10`` before a release, ``0.2`` for a quick look.
 """
@@ -34,6 +35,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Declare the ``conformance`` marker (so ``--strict-markers`` accepts it)."""
     config.addinivalue_line("markers", "conformance: the barcode-plugins plugin conformance suite")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect conformance tests about hooks the plugin under test does not implement (they do not apply)."""
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        applies = getattr(getattr(item, "cls", None), "conformance_applies", None)
+        name = getattr(item, "originalname", item.name)
+        (selected if applies is None or applies(name) else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
 
 
 def scale_from(config: pytest.Config) -> float:
