@@ -17,7 +17,7 @@ from barcode_plugins.plugins import BUILTIN_PLUGINS, PluginManager
 
 Run = Callable[..., subprocess.CompletedProcess[bytes]]
 
-ACME = '''
+ACME = """
 from barcode_plugins import Decoded, hookimpl
 
 @hookimpl
@@ -25,7 +25,7 @@ def decode(text):
     if text.startswith("ACME:"):
         return Decoded(plugin="acme", kind="supplier", supplier="Acme", supplier_part_number=text[5:])
     return None
-'''
+"""
 
 
 def _install_fake(site: Path, distribution: str, module: str, entry_point: str, source: str) -> None:

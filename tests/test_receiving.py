@@ -203,9 +203,7 @@ def test_sigkill_mid_batch_loses_nothing_finished_and_leaves_no_half_scan(tmp_pa
     scans = tmp_path / "scans.txt"
     scans.write_text("".join(ecia("KPO-7", "1PLM358DR", "Q1", f"1TK{n:05d}") + "\n" for n in range(3000)))
     env = {**os.environ, "BARCODE_PLUGINS_DB": str(db)}
-    process = subprocess.Popen(
-        [cli_path(), "receive", "--json", "--file", str(scans)], stdout=subprocess.PIPE, env=env
-    )
+    process = subprocess.Popen([cli_path(), "receive", "--json", "--file", str(scans)], stdout=subprocess.PIPE, env=env)
     assert process.stdout is not None
     printed = 0
     deadline = time.monotonic() + 60

@@ -522,7 +522,7 @@ def _segment_cached(body: str) -> tuple[Reading, ...]:
     if not readings:
         readings = _segment_with(body, SEGMENTATION_PROFILES[-1])
     readings.sort(key=lambda reading: (sum(1 for element in reading if not element.value), -len(reading)))
-    return tuple(readings[:MAX_READINGS + 1])
+    return tuple(readings[: MAX_READINGS + 1])
 
 
 # Where an element starts, where its value starts, where it ends.
@@ -574,7 +574,7 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
                     continue
                 found.extend((span, *tail) for tail in solve(end, now_used))
             found.sort(key=_plausibility)
-        memo[key] = found[:MAX_READINGS + 1]
+        memo[key] = found[: MAX_READINGS + 1]
         return memo[key]
 
     try:

@@ -93,9 +93,7 @@ class Engine:
                     try:
                         path.parent.mkdir(parents=True, exist_ok=True)
                     except OSError as error:
-                        raise StoreError(
-                            f"cannot create data directory {path.parent}: {error.strerror}"
-                        ) from None
+                        raise StoreError(f"cannot create data directory {path.parent}: {error.strerror}") from None
             self._store = Store(path)
         return self._store
 
@@ -236,8 +234,7 @@ class Engine:
                 if existing.item == target:
                     return existing
                 raise AlreadyLinked(
-                    f"barcode is already linked to {existing.item} (since {existing.created_at[:19]});"
-                    f" unlink it first"
+                    f"barcode is already linked to {existing.item} (since {existing.created_at[:19]}); unlink it first"
                 )
             link = Link(key, target, raw, barcode.plugin, now())
             store.add_link(link)

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from .ecia import EciaRecord
 
 Kind = Literal["supplier", "internal", "external"]
+
+#: Every key of the decoded barcode's JSON form (contract.md, "The decoded barcode"), in contract order.
+CONTRACT_KEYS: tuple[str, ...] = (
+    "plugin", "kind", "supplier", "supplier_part_number", "manufacturer_part_number", "manufacturer",
+    "customer_part_number", "quantity", "purchase_order", "purchase_order_line", "supplier_order_number",
+    "packing_list_number", "invoice_number", "ship_date", "date_code", "lot_code", "serial_number",
+    "country_of_origin", "fields", "barcode_hash", "raw",
+)  # fmt: skip
 Quantity = int | float
 
 #: Item types the core knows; others are accepted if they are a plain lowercase word.
@@ -40,9 +48,7 @@ class ItemRef:
     def parse(cls, text: str) -> ItemRef:
         """Parse ``TYPE:ID``; raises :class:`InvalidItemReference` with a message that says what is wrong."""
         if not isinstance(text, str):
-            raise InvalidItemReference(
-                f"item reference must be text like 'stockitem:42', got {type(text).__name__}"
-            )
+            raise InvalidItemReference(f"item reference must be text like 'stockitem:42', got {type(text).__name__}")
         type_, sep, id_ = text.strip().partition(":")
         type_ = type_.lower()
         if not sep or not type_ or not id_:
@@ -56,9 +62,7 @@ class ItemRef:
             raise InvalidItemReference(f"item id must be an integer or text, got {type(id_).__name__}")
         id_text = str(id_).strip()
         if not _ITEM_TYPE.match(type_ or ""):
-            raise InvalidItemReference(
-                f"item type {str(type_)[:40]!r} is not a lowercase word such as 'stockitem'"
-            )
+            raise InvalidItemReference(f"item type {str(type_)[:40]!r} is not a lowercase word such as 'stockitem'")
         if not _ITEM_ID.match(id_text):
             raise InvalidItemReference(
                 f"item id {id_text[:40]!r} is not valid: letters, digits and . _ - / only, at most 64 characters"
@@ -293,9 +297,7 @@ def converter() -> cattrs.Converter:
         made.register_unstructure_hook(ItemRef, str)
         made.register_structure_hook(ItemRef, lambda value, _: ItemRef.parse(value))
         made.register_structure_hook(Quantity, lambda value, _: _number(value))
-        made.register_structure_hook(
-            Quantity | None, lambda value, _: None if value is None else _number(value)
-        )
+        made.register_structure_hook(Quantity | None, lambda value, _: None if value is None else _number(value))
         made.register_unstructure_hook(PurchaseOrderLine, _unstructure_line)
         _converter = made
     return _converter

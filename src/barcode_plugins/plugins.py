@@ -152,9 +152,7 @@ class PluginManager:
         if cached is None:
             self.ensure_plugins_loaded()
             caller = getattr(self.pm.hook, hook)
-            cached = [
-                impl for impl in reversed(caller.get_hookimpls()) if not (impl.hookwrapper or impl.wrapper)
-            ]
+            cached = [impl for impl in reversed(caller.get_hookimpls()) if not (impl.hookwrapper or impl.wrapper)]
             self._impl_cache[hook] = cached
         return cached
 

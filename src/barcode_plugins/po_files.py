@@ -55,9 +55,7 @@ def parse_csv(text: str, source: str = "<csv>") -> list[PurchaseOrder]:
         raise InputError(f"{source}: empty file, expected the header {','.join(CSV_COLUMNS)}")
     missing = [column for column in _REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise InputError(
-            f"{source} row 1: missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}"
-        )
+        raise InputError(f"{source} row 1: missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}")
     reader.fieldnames = header
     rows: list[tuple[str, Mapping[str, Any]]] = []
     for number, row in enumerate(reader, start=2):
@@ -127,9 +125,7 @@ def _orders_from_rows(rows: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Pur
                 destination=_text(row, "destination", where),
             )
         )
-    return [
-        PurchaseOrder(reference=ref, lines=tuple(lines[ref]), **header) for ref, header in headers.items()
-    ]
+    return [PurchaseOrder(reference=ref, lines=tuple(lines[ref]), **header) for ref, header in headers.items()]
 
 
 def _text(row: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str | None:

@@ -57,11 +57,7 @@ def receive_one(
     except InputError as error:
         return _log(store, raw, None, ReceiveResult("error", error.message))
     if barcode.kind != "supplier":
-        what = (
-            f"an internal barcode for {barcode.item}"
-            if barcode.kind == "internal"
-            else "not a supplier label"
-        )
+        what = f"an internal barcode for {barcode.item}" if barcode.kind == "internal" else "not a supplier label"
         return _log(
             store,
             raw,
@@ -74,9 +70,7 @@ def receive_one(
             store,
             raw,
             barcode,
-            ReceiveResult(
-                "needs_quantity", "the label carries no quantity; give one with --quantity", barcode=barcode
-            ),
+            ReceiveResult("needs_quantity", "the label carries no quantity; give one with --quantity", barcode=barcode),
         )
     with store.transaction():
         earlier = store.get_receipt(barcode.barcode_hash)
@@ -226,12 +220,7 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
         barcode_hash = str(reference)
         if isinstance(reference, int) or (isinstance(reference, str) and reference.isdigit()):
             entry = store.get_history(int(reference))
-            if (
-                entry is None
-                or entry.action != "receive"
-                or entry.status != "received"
-                or not entry.barcode_hash
-            ):
+            if entry is None or entry.action != "receive" or entry.status != "received" or not entry.barcode_hash:
                 raise NotFound(f"history entry {reference} is not a receipt")
             barcode_hash = entry.barcode_hash
         receipt = store.get_receipt(barcode_hash)

@@ -289,9 +289,7 @@ class Store:
             before = self.db.conn.total_changes
             batch: list[tuple[str, str, str, str, str | None, str]] = []
             for link in links:
-                batch.append(
-                    (link.link_key, link.item.type, link.item.id, link.raw, link.plugin, link.created_at)
-                )
+                batch.append((link.link_key, link.item.type, link.item.id, link.raw, link.plugin, link.created_at))
                 if len(batch) >= batch_size:
                     self._insert_links(batch)
                     batch.clear()
@@ -332,9 +330,7 @@ class Store:
             destination=row["destination"],
         )
 
-    def _orders(
-        self, where: str, params: Sequence[Any], line_ids: Sequence[int] | None = None
-    ) -> list[PurchaseOrder]:
+    def _orders(self, where: str, params: Sequence[Any], line_ids: Sequence[int] | None = None) -> list[PurchaseOrder]:
         headers = list(self._rows(f"SELECT * FROM purchase_orders {where} ORDER BY reference", params))
         if not headers:
             return []
@@ -406,9 +402,7 @@ class Store:
             ],
         )
 
-    def candidate_orders(
-        self, part_numbers: Sequence[str], order_references: Sequence[str]
-    ) -> list[PurchaseOrder]:
+    def candidate_orders(self, part_numbers: Sequence[str], order_references: Sequence[str]) -> list[PurchaseOrder]:
         """Placed orders with the lines that could fit a label: lines whose SKU or MPN is one of
         ``part_numbers`` (case-insensitive), restricted to those lines only. Indexed: cost does not grow with
         the number of open lines that do not fit. ``order_references`` is accepted for labels without a part
@@ -437,17 +431,14 @@ class Store:
         if not ids:
             return []
         return self._orders(
-            "WHERE reference IN (SELECT purchase_order FROM po_lines WHERE id IN"
-            f" ({','.join('?' * len(ids))}))",
+            f"WHERE reference IN (SELECT purchase_order FROM po_lines WHERE id IN ({','.join('?' * len(ids))}))",
             ids,
             line_ids=ids,
         )
 
     def get_line(self, purchase_order: str, line: int) -> PurchaseOrderLine | None:
         """One purchase-order line as it is now."""
-        row = self._one(
-            "SELECT * FROM po_lines WHERE purchase_order = ? AND line = ?", [purchase_order, line]
-        )
+        row = self._one("SELECT * FROM po_lines WHERE purchase_order = ? AND line = ?", [purchase_order, line])
         return self._line(row) if row else None
 
     def add_received(self, purchase_order: str, line: int, quantity: Quantity) -> None:

@@ -13,9 +13,27 @@ from barcode_plugins.ecia import EOT, GS, RS
 from barcode_plugins.plugins import PluginManager
 
 # formats.md, section 1: no trailer, empty K (the buyer gave no PO number).
-FORMATS_LABEL = "[)>" + RS + "06" + GS + GS.join(
-    ["P497-1234-1-ND", "1PSTM32F103C8T6", "K", "1K81234567", "10K98765432", "11K1", "4LCN", "Q25", "11ZPICK",
-     "12Z7654321", "13Z123456", "20Z" + "0" * 40]
+FORMATS_LABEL = (
+    "[)>"
+    + RS
+    + "06"
+    + GS
+    + GS.join(
+        [
+            "P497-1234-1-ND",
+            "1PSTM32F103C8T6",
+            "K",
+            "1K81234567",
+            "10K98765432",
+            "11K1",
+            "4LCN",
+            "Q25",
+            "11ZPICK",
+            "12Z7654321",
+            "13Z123456",
+            "20Z" + "0" * 40,
+        ]
+    )
 )
 FORMATS_DECODED = Decoded(
     plugin="digikey",
@@ -28,8 +46,20 @@ FORMATS_DECODED = Decoded(
     invoice_number="98765432",
     packing_list_number="1",
     country_of_origin="CN",
-    fields={"P": "497-1234-1-ND", "1P": "STM32F103C8T6", "K": "", "1K": "81234567", "10K": "98765432",
-            "11K": "1", "4L": "CN", "Q": "25", "11Z": "PICK", "12Z": "7654321", "13Z": "123456", "20Z": "0" * 40},
+    fields={
+        "P": "497-1234-1-ND",
+        "1P": "STM32F103C8T6",
+        "K": "",
+        "1K": "81234567",
+        "10K": "98765432",
+        "11K": "1",
+        "4L": "CN",
+        "Q": "25",
+        "11Z": "PICK",
+        "12Z": "7654321",
+        "13Z": "123456",
+        "20Z": "0" * 40,
+    },
 )
 # "Newer labels put the part number in 30P instead of P": the same label, P now repeating the Digi-Key number.
 NEWER_LABEL = FORMATS_LABEL.replace(GS + "K" + GS, GS + "30P497-1234-1-ND" + GS + "K" + GS) + RS + EOT
@@ -119,9 +149,7 @@ OTHER_VENDOR_ELEMENTS = st.sampled_from(["K", "1K", "4K", "14K", "11K", "1P", "Q
 
 
 @given(
-    st.lists(
-        st.tuples(OTHER_VENDOR_ELEMENTS, st.from_regex(r"[A-Z0-9 .-]{0,12}", fullmatch=True)), min_size=1
-    ),
+    st.lists(st.tuples(OTHER_VENDOR_ELEMENTS, st.from_regex(r"[A-Z0-9 .-]{0,12}", fullmatch=True)), min_size=1),
     st.none() | st.from_regex(r"[A-Z0-9-]{1,10}", fullmatch=True).filter(lambda pn: not pn.endswith("-ND")),
 )
 def test_other_vendors_ecia_labels_are_not_claimed(elements: list[tuple[str, str]], part_number) -> None:

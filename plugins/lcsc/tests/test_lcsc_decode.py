@@ -14,8 +14,18 @@ from barcode_plugins.plugins import PluginManager
 FORMATS_LABEL = (
     "{pbn:PICK2311070042,on:SO2311070042,pc:C25804,pm:0603WAF1002T5E,qty:100,mc:,cc:1,pdi:98765432,hp:0,wc:JS}"
 )
-FORMATS_FIELDS = {"pbn": "PICK2311070042", "on": "SO2311070042", "pc": "C25804", "pm": "0603WAF1002T5E", "qty": "100",
-                  "mc": "", "cc": "1", "pdi": "98765432", "hp": "0", "wc": "JS"}
+FORMATS_FIELDS = {
+    "pbn": "PICK2311070042",
+    "on": "SO2311070042",
+    "pc": "C25804",
+    "pm": "0603WAF1002T5E",
+    "qty": "100",
+    "mc": "",
+    "cc": "1",
+    "pdi": "98765432",
+    "hp": "0",
+    "wc": "JS",
+}
 FORMATS_DECODED = Decoded(
     plugin="lcsc",
     kind="supplier",

@@ -27,8 +27,15 @@ EXPECTED = Decoded(
     purchase_order_line="003",
     packing_list_number="012345678",
     country_of_origin="MY",
-    fields={"K": "PO-0042", "14K": "003", "1P": "NE555DR", "Q": "50", "11K": "012345678", "4L": "MY",
-            "1V": "Texas Instruments"},
+    fields={
+        "K": "PO-0042",
+        "14K": "003",
+        "1P": "NE555DR",
+        "Q": "50",
+        "11K": "012345678",
+        "4L": "MY",
+        "1V": "Texas Instruments",
+    },
 )
 
 

@@ -26,8 +26,16 @@ QR_DECODED = Decoded(
     purchase_order="PO-2024-0117",
     purchase_order_line="3",
     supplier_order_number="21345678",
-    fields={"QTY": "10", "PN": "1N4148-DIO", "PO": "21345678/3", "CPO": "PO-2024-0117", "MFR": "VISHAY",
-            "MPN": "1N4148-TAP", "word": "RoHS", "url": "https://www.tme.eu/details/1N4148-DIO"},
+    fields={
+        "QTY": "10",
+        "PN": "1N4148-DIO",
+        "PO": "21345678/3",
+        "CPO": "PO-2024-0117",
+        "MFR": "VISHAY",
+        "MPN": "1N4148-TAP",
+        "word": "RoHS",
+        "url": "https://www.tme.eu/details/1N4148-DIO",
+    },
 )
 DATAMATRIX_LABEL = "P1N4148-DIO 1P1N4148-TAP Q10 K21345678/3"
 # K is TME's order 21345678, line 3: not the buyer's PO.
@@ -64,22 +72,34 @@ def test_qr_values_with_colons_unknown_keys_and_several_words() -> None:
     decoded = tme.decode("PN:SMD0805-10K MPN:ABC:1 CPO:PO:17 LOT:X1 RoHS  ESD\tHTTPS://TME.EU/X")
     assert (decoded.manufacturer_part_number, decoded.purchase_order) == ("ABC:1", "PO:17")
     assert list(decoded.fields.items()) == [
-        ("PN", "SMD0805-10K"), ("MPN", "ABC:1"), ("CPO", "PO:17"), ("LOT", "X1"), ("word", "RoHS"),
-        ("word#2", "ESD"), ("url", "HTTPS://TME.EU/X"),
+        ("PN", "SMD0805-10K"),
+        ("MPN", "ABC:1"),
+        ("CPO", "PO:17"),
+        ("LOT", "X1"),
+        ("word", "RoHS"),
+        ("word#2", "ESD"),
+        ("url", "HTTPS://TME.EU/X"),
     ]
 
 
 @pytest.mark.parametrize(
     ("order_value", "order", "line"),
-    [("21345678/3", "21345678", "3"), ("21345678", "21345678", None), ("2134/5678/12", "2134/5678", "12"),
-     ("21345678/", "21345678/", None), ("", None, None)],
+    [
+        ("21345678/3", "21345678", "3"),
+        ("21345678", "21345678", None),
+        ("2134/5678/12", "2134/5678", "12"),
+        ("21345678/", "21345678/", None),
+        ("", None, None),
+    ],
 )
 def test_order_and_line(order_value: str, order: str | None, line: str | None) -> None:
     decoded = tme.decode(f"QTY:1 PN:X PO:{order_value}")
     assert (decoded.supplier_order_number, decoded.purchase_order_line) == (order, line)
     datamatrix = tme.decode(f"PX 1PY Q1 K{order_value}")
     assert (datamatrix.supplier_order_number, datamatrix.purchase_order_line, datamatrix.purchase_order) == (
-        order, line, None
+        order,
+        line,
+        None,
     )
 
 

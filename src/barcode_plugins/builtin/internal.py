@@ -54,9 +54,7 @@ def parse_internal(text: str) -> ItemRef | None:
             )
         return None  # someone else's JSON: an external barcode
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise InternalBarcodeError(
-            f"internal barcode {type_!r} id must be an integer, got {json.dumps(value)[:40]}"
-        )
+        raise InternalBarcodeError(f"internal barcode {type_!r} id must be an integer, got {json.dumps(value)[:40]}")
     return _item(f"{type_}:{value}", text)
 
 
@@ -91,9 +89,7 @@ def barcode_examples() -> Any:
     def example(type_: str, number: int, short: bool) -> Example:
         item = ItemRef(type_, str(number))
         text = encode_short(item) if short else encode_json(item)
-        return Example(
-            text, Decoded(plugin="internal", kind="internal", item=item, fields={type_: str(number)})
-        )
+        return Example(text, Decoded(plugin="internal", kind="internal", item=item, fields={type_: str(number)}))
 
     return st.builds(
         example,

@@ -6,30 +6,10 @@ from collections.abc import Iterable, Sequence
 
 import click
 
-from ..models import Decoded
+from ..models import CONTRACT_KEYS, Decoded
 
-_CONTRACT_ORDER = (
-    "kind",
-    "plugin",
-    "supplier",
-    "supplier_part_number",
-    "manufacturer_part_number",
-    "manufacturer",
-    "customer_part_number",
-    "quantity",
-    "purchase_order",
-    "purchase_order_line",
-    "supplier_order_number",
-    "packing_list_number",
-    "invoice_number",
-    "ship_date",
-    "date_code",
-    "lot_code",
-    "serial_number",
-    "country_of_origin",
-    "item",
-    "barcode_hash",
-)
+# The contract's keys in its order, then ``item``; raw and fields are shown apart, as the elements table.
+_SHOWN = (*(key for key in (*CONTRACT_KEYS, "item") if key not in ("raw", "fields", "barcode_hash")), "barcode_hash")
 
 
 def visible(text: str) -> str:
@@ -50,7 +30,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def decoded_details(barcode: Decoded) -> str:
     """Every known field of a decoded barcode, then the raw elements read."""
     rows = []
-    for name in _CONTRACT_ORDER:
+    for name in _SHOWN:
         value = getattr(barcode, name)
         if value is not None:
             rows.append((name, value))

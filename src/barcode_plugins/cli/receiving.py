@@ -6,11 +6,12 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import get_args
 
 import click
 
 from ..errors import InputError
-from ..models import ReceiveResult
+from ..models import ReceiveResult, ReceiveStatus
 from .context import AppContext, CliError, json_option, pass_app, print_json
 from .output import table
 from .scans_input import read_scans
@@ -18,16 +19,7 @@ from .scans_input import read_scans
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
 #: unusable input is 2.
 EXIT_CODES = {"received": 0, "undone": 0, "error": 2}
-SUMMARY_ORDER = (
-    "received",
-    "already_received",
-    "over_receipt",
-    "no_match",
-    "ambiguous",
-    "needs_quantity",
-    "not_recognised",
-    "error",
-)
+SUMMARY_ORDER = tuple(status for status in get_args(ReceiveStatus) if status != "undone")
 _COLOURS = {"received": "green", "already_received": "yellow", "error": "red"}
 
 

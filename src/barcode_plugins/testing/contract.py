@@ -1,7 +1,8 @@
 """The decoded-barcode contract as the conformance suite checks it: the keys, what a valid value is, and how two
 results are compared.
 
-The keys are listed here once (``CONTRACT_KEYS``); ``shared/contract.md`` is the human-readable source.
+The keys are listed once, in ``barcode_plugins.models.CONTRACT_KEYS`` (re-exported here); ``shared/contract.md``
+is the human-readable source.
 """
 
 from __future__ import annotations
@@ -13,32 +14,7 @@ from typing import Any
 
 import attrs
 
-from barcode_plugins.models import Decoded, ItemRef
-
-#: Every key of the decoded barcode's JSON form (contract.md, "The decoded barcode"), in contract order.
-CONTRACT_KEYS: tuple[str, ...] = (
-    "plugin",
-    "kind",
-    "supplier",
-    "supplier_part_number",
-    "manufacturer_part_number",
-    "manufacturer",
-    "customer_part_number",
-    "quantity",
-    "purchase_order",
-    "purchase_order_line",
-    "supplier_order_number",
-    "packing_list_number",
-    "invoice_number",
-    "ship_date",
-    "date_code",
-    "lot_code",
-    "serial_number",
-    "country_of_origin",
-    "fields",
-    "barcode_hash",
-    "raw",
-)
+from barcode_plugins.models import CONTRACT_KEYS, Decoded, ItemRef
 
 #: The values a decoder chooses. ``plugin``, ``raw`` and ``barcode_hash`` are filled by the engine, so they are
 #: never compared; ``item`` (internal barcodes) is.

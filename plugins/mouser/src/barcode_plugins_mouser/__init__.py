@@ -50,8 +50,17 @@ def barcode_examples() -> Any:
     from barcode_plugins.testing import Example
 
     manufacturers = st.sampled_from(
-        ["Texas Instruments", "Würth Elektronik", "村田製作所", "STMicroelectronics", "Nexperia", "TE Connectivity",
-         "Ohmite", "ROHM Semiconductor", "Littelfuse Inc."]
+        [
+            "Texas Instruments",
+            "Würth Elektronik",
+            "村田製作所",
+            "STMicroelectronics",
+            "Nexperia",
+            "TE Connectivity",
+            "Ohmite",
+            "ROHM Semiconductor",
+            "Littelfuse Inc.",
+        ]
     ) | st.from_regex(r"[A-ZÄÖÜÅ][a-zäöüßåé&.]{1,9}( [A-Z][a-zäöü]{1,9}){0,2}", fullmatch=True)
     buyer_written_po = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9 /#_.-]{0,20}[A-Za-z0-9])?", fullmatch=True)
     quantities = st.integers(1, 2 * 10**9).map(lambda n: (str(n), n)) | st.sampled_from(
@@ -72,8 +81,9 @@ def barcode_examples() -> Any:
         body = [("1P", mpn), ("Q", quantity_text)]
         if customer_part is not None:
             body.insert(0, ("P", customer_part))
-        body += [element for element in [("11K", packing_list), ("4L", country), ("1V", manufacturer)]
-                 if draw(st.booleans())]
+        body += [
+            element for element in [("11K", packing_list), ("4L", country), ("1V", manufacturer)] if draw(st.booleans())
+        ]
         # Label generations differ in the order of what follows K and 14K.
         elements = [("K", customer_po), ("14K", po_line), *draw(st.permutations(body))]
         old_header = draw(st.booleans())
