@@ -12,7 +12,6 @@ from sample_labels import DIGIKEY, GENERIC_ECIA, MOUSER
 from barcode_plugins.ecia import (
     EOT,
     GS,
-    MAX_RUN_TOGETHER,
     RS,
     EciaElement,
     canonical_ecia,
@@ -21,11 +20,11 @@ from barcode_plugins.ecia import (
     parse_ecia,
     parse_quantity,
     parse_ship_date,
-    segment_elements,
     split_data_identifier,
     split_gs1_elements,
     standard_fields,
 )
+from barcode_plugins.segmentation import MAX_RUN_TOGETHER, segment_elements
 from barcode_plugins.testing.wedge import ecia_elements, ecia_labels
 
 

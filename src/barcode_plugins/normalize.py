@@ -31,7 +31,6 @@ from .ecia import (
     EOT,
     GS,
     HEADER,
-    MAX_READINGS,
     RS,
     VALUE_SHAPES,
     EciaRecord,
@@ -39,9 +38,9 @@ from .ecia import (
     canonical_ecia,
     gs1_application_identifier,
     parse_ecia,
-    segment_elements,
 )
 from .layouts import detect_layout
+from .segmentation import MAX_READINGS, segment_elements
 
 
 @attrs.frozen

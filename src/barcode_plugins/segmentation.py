@@ -1,0 +1,260 @@
+"""Re-splitting an ECIA record whose group separators were dropped by a keyboard-wedge scanner.
+
+``[)>06P497-1234-1-ND1PSTM32F103C8T6...`` still carries its data identifiers; the DI vocabulary, the shapes of
+their values and what each supplier prints (a :class:`SegmentationProfile`) recover the elements where the label
+reads one way, and list the readings where it reads several.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+import attrs
+
+from .ecia import ANY_VALUE_SHAPE, DATA_IDENTIFIERS, VALUE_SHAPES, EciaElement
+
+
+@attrs.frozen
+class SegmentationProfile:
+    """What one supplier prints, for re-splitting its labels when the separators were dropped.
+
+    A run-together label reads as every split into elements that the profile allows; one such reading is an
+    answer, several are an ambiguity. A profile is tried when ``evidence`` is found in the text, and a reading
+    counts only if ``confirmation`` is found in it (written one ``DI=value`` a line: a Mouser reading must hold the
+    element ``14K``, not just the text ``14K`` as in ``Q1`` + ``4K``). ``shapes`` lists the only DIs the supplier
+    prints and the regular expression each value matches; ``rank`` their print order (DIs of equal rank come in
+    any order; an unordered profile ranks them all equal); ``required`` DIs are always printed, ``may_be_empty``
+    ones may have no value. Every DI occurs at most once.
+
+    Narrow profiles are what make real labels read one way: on a Digikey label ``1PSTM32F103C8T6`` is one
+    element, while for a vendor that prints ``T`` (traceability number) ``1PSTM32F103C8`` + ``T6`` is as good.
+    """
+
+    name: str
+    evidence: re.Pattern[str] | None
+    confirmation: re.Pattern[str] | None
+    shapes: Mapping[str, re.Pattern[str]]
+    rank: Mapping[str, int]
+    required: frozenset[str] = frozenset()
+    may_be_empty: frozenset[str] = frozenset()
+    starts: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Every position where one of the DIs starts (a lookahead, so overlapping starts are all found).
+        alternatives = "|".join(sorted(map(re.escape, self.shapes), key=len, reverse=True))
+        object.__setattr__(self, "starts", re.compile(f"(?=({alternatives}))"))
+
+    def confirms(self, reading: Reading) -> bool:
+        """Whether a reading carries what this supplier's labels carry."""
+        if self.confirmation is None:
+            return True
+        lines = "\n".join(f"{element.identifier}={element.value}" for element in reading)
+        return self.confirmation.search(lines) is not None
+
+
+def _profile(
+    name: str,
+    evidence: str | None,
+    confirmation: str | None,
+    order: Iterable[str | tuple[str, ...]],
+    *,
+    required: Iterable[str] = (),
+    may_be_empty: Iterable[str] = (),
+    **shapes: str,
+) -> SegmentationProfile:
+    # ``order``: DIs in print order; a tuple is a group printed in any order.
+    rank = {di: index for index, group in enumerate(order) for di in ((group,) if isinstance(group, str) else group)}
+    return SegmentationProfile(
+        name,
+        re.compile(evidence) if evidence else None,
+        re.compile(confirmation, re.MULTILINE | re.DOTALL) if confirmation else None,
+        {di: re.compile(shapes.get(f"_{di}", VALUE_SHAPES.get(di, ANY_VALUE_SHAPE)), re.DOTALL) for di in rank},
+        rank,
+        frozenset(required),
+        frozenset(may_be_empty),
+    )
+
+
+_NUMBER = r"[0-9]+"
+#: Every profile whose evidence is found is tried; ``generic`` (the whole vocabulary, any order, any value
+#: possibly empty) only when none applies or none finds a reading.
+SEGMENTATION_PROFILES: tuple[SegmentationProfile, ...] = (
+    # Digikey: [)>RS06GSP497-1234-1-NDGS1PSTM32F103C8T6GSKGS1K81234567GS10K98765432GS11K1GS4LCNGSQ25GS11ZPICK...
+    # K is empty when the buyer gave no PO number, 11Z is "PICK" or empty, 20Z zero or more zeros; its own numbers
+    # are digits, and no manufacturer part number holds a Digikey part number ("-ND").
+    _profile(
+        "digikey",
+        r"-ND|1[123]Z|20Z",
+        r"^(?:(?:30)?P=[^\n]*-ND$|1[123]Z=|20Z=)",
+        ("P", "1P", "30P", "K", "1K", "10K", "9D", "10D", "6D", "1T", "11K", "4L", "Q", "11Z", "12Z", "13Z", "20Z"),
+        required=("P", "1P", "K", "1K", "11K", "Q"),
+        may_be_empty=("K", "11Z", "20Z"),
+        _1P=r"(?:(?!-ND).)+",
+        _1K=_NUMBER,
+        _10K=_NUMBER,
+        _11K=_NUMBER,
+        _11Z="PICK",
+        _12Z=_NUMBER,
+        _13Z=_NUMBER,
+        _20Z=_NUMBER,
+    ),
+    # Mouser: [)>RS06GSKPO-0042GS14K003GS1PNE555DRGSQ50GS11K012345678GS4LMYGS1VTexas InstrumentsRSEOT
+    # (label generations differ in the order of what follows K and 14K).
+    _profile(
+        "mouser",
+        r"14K",
+        r"^14K=",
+        ("K", "14K", ("P", "1P", "Q", "11K", "4L", "1V")),
+        required=("K", "14K", "1P", "Q"),
+        may_be_empty=("K",),
+        _14K=_NUMBER,
+        _11K=_NUMBER,
+    ),
+    _profile("generic", None, None, [tuple(DATA_IDENTIFIERS)], may_be_empty=DATA_IDENTIFIERS),
+)
+
+#: Longest run-together record that ``segment_elements`` tries (real labels are far shorter), how many search
+#: steps it takes at most, and how many readings it returns at most: the search stays cheap on hostile input.
+MAX_RUN_TOGETHER = 512
+_MAX_STEPS = 20_000
+#: Readings returned at most; a result one longer than this means "and more" (see ``segment_elements``).
+MAX_READINGS = 8
+_FREE_SHAPES = frozenset({r".*", r".+"})
+# How far a shaped value can reach at most (the shape's characters, repeated): a cheap bound before fullmatch.
+_SHAPE_REACH: Mapping[str, re.Pattern[str]] = {
+    shape: re.compile(reach)
+    for shape, reach in {
+        _NUMBER: r"[0-9]*",
+        VALUE_SHAPES["Q"]: r"[0-9.,]*",
+        VALUE_SHAPES["D"]: r"[0-9]{0,6}",
+        VALUE_SHAPES["9D"]: r"[0-9]{0,4}",
+        VALUE_SHAPES["6D"]: r"[0-9]{0,8}",
+        VALUE_SHAPES["4L"]: r"[A-Z]{0,2}",
+        "PICK": r"(?:P(?:I(?:CK?)?)?)?",
+    }.items()
+}
+
+#: One way to read a run-together record: its elements in order.
+Reading = tuple[EciaElement, ...]
+
+
+def segment_elements(body: str) -> tuple[Reading, ...]:
+    """Re-split a format ``06`` record whose GS separators were dropped: ``"P497-1-ND1PSTM32Q25"`` ->
+    ``P``, ``1P``, ``Q``.
+
+    Returns every reading the applicable profiles allow (see :class:`SegmentationProfile`), the most elements
+    first, at most a handful: one reading when the label reads one way, several when it is ambiguous, none when
+    nothing fits; ``MAX_READINGS + 1`` readings mean it reads more ways than are listed. Bounded: a record longer
+    than ``MAX_RUN_TOGETHER`` characters is not tried, and a search that takes too many steps gives up (none).
+    """
+    if not body or len(body) > MAX_RUN_TOGETHER:
+        return ()
+    return _segment_cached(body)
+
+
+@lru_cache(maxsize=256)
+def _segment_cached(body: str) -> tuple[Reading, ...]:
+    applicable = [p for p in SEGMENTATION_PROFILES if p.evidence is not None and p.evidence.search(body)]
+    readings: list[Reading] = []
+    for profile in applicable:
+        readings.extend(r for r in _segment_with(body, profile) if profile.confirms(r) and r not in readings)
+    if not readings:
+        readings = _segment_with(body, SEGMENTATION_PROFILES[-1])
+    readings.sort(key=lambda reading: (sum(1 for element in reading if not element.value), -len(reading)))
+    return tuple(readings[: MAX_READINGS + 1])
+
+
+# Where an element starts, where its value starts, where it ends.
+Span = tuple[int, int, int]
+
+
+def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
+    """Every reading of ``body`` the profile allows, the most elements first (at most ``MAX_READINGS`` + 1)."""
+    starts = {match.start(): match.group(1) for match in profile.starts.finditer(body)}
+    if 0 not in starts:
+        return []
+    boundaries = [*sorted(starts), len(body)]
+    rank = profile.rank
+    # Each DI at most once. Only the used DIs that can still occur at or after a start (and that the print order
+    # still allows) matter to the rest of the reading, so the memo key forgets the others; a reading that misses a
+    # required DI which can no longer occur is abandoned at once.
+    still_possible: dict[int, frozenset[str]] = {}
+    seen: set[str] = set()
+    for index in range(len(boundaries) - 2, -1, -1):
+        seen.add(starts[boundaries[index]])
+        still_possible[boundaries[index]] = frozenset(seen)
+    memo: dict[tuple[int, frozenset[str], frozenset[str]], list[tuple[Span, ...]]] = {}
+    steps = 0
+
+    def solve(start: int, used: frozenset[str]) -> list[tuple[Span, ...]]:
+        # The best readings of body[start:], given the DIs used before, as spans.
+        nonlocal steps
+        identifier = starts[start]
+        here = rank[identifier]
+        possible = still_possible[start]
+        now_used = used | {identifier}
+        missing = profile.required - now_used
+        key = (start, frozenset(di for di in used if di in possible and rank[di] >= here), missing)
+        if key in memo:
+            return memo[key]
+        found: list[tuple[Span, ...]] = []
+        if all(di in possible and rank[di] >= here for di in missing):
+            for end in _value_ends(body, start, identifier, profile, boundaries):
+                steps += 1
+                if steps > _MAX_STEPS:
+                    raise _Exhausted
+                span = (start, start + len(identifier), end)
+                if end == len(body):
+                    if not missing:
+                        found.append((span,))
+                    continue
+                following = starts[end]
+                if following in now_used or rank[following] < here:
+                    continue
+                found.extend((span, *tail) for tail in solve(end, now_used))
+            found.sort(key=_plausibility)
+        memo[key] = found[: MAX_READINGS + 1]
+        return memo[key]
+
+    try:
+        spans = solve(0, frozenset())
+    except _Exhausted:
+        return []
+    return [tuple(EciaElement(body[a:v], body[v:b]) for a, v, b in reading) for reading in spans]
+
+
+def _plausibility(spans: tuple[Span, ...]) -> tuple[int, int]:
+    # Fewest empty values first, then most elements. Both add up element by element, so keeping each search
+    # state's best few tails keeps the best few readings overall.
+    return sum(1 for _, value_start, end in spans if value_start == end), -len(spans)
+
+
+class _Exhausted(Exception):
+    """The segmentation search ran out of steps."""
+
+
+def _value_ends(
+    body: str, start: int, identifier: str, profile: SegmentationProfile, boundaries: list[int]
+) -> list[int]:
+    # Where the value of the element at ``start`` may end: a later element's start, or the end of the body.
+    value_start = start + len(identifier)
+    first = bisect_left(boundaries, value_start)
+    candidates = boundaries[first:]
+    empty_ok = identifier in profile.may_be_empty
+    if candidates and candidates[0] == value_start and not empty_ok:
+        candidates = candidates[1:]
+    shape = profile.shapes[identifier]
+    if shape.pattern in _FREE_SHAPES:
+        return candidates
+    reach = _SHAPE_REACH.get(shape.pattern)
+    limit = value_start + len(reach.match(body, value_start).group()) if reach else len(body)  # type: ignore[union-attr]
+    ends: list[int] = []
+    for end in candidates:
+        if end > limit:
+            break
+        if (end == value_start and empty_ok) or shape.fullmatch(body, value_start, end):
+            ends.append(end)
+    return ends
