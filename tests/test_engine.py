@@ -237,3 +237,12 @@ def test_run_together_label_that_reads_many_ways_is_ambiguous_not_guessed(engine
     assert len(caught.value.candidates) > 1
     with pytest.raises(AmbiguousBarcode):
         engine.decode(GENERIC_ECIA.replace(GS, "").replace(RS, "").replace(EOT, ""))
+
+
+def test_run_together_label_with_an_element_the_supplier_profile_lacks_is_not_misread(engine: Engine) -> None:
+    # A Mouser label with a lot code after the manufacturer: the Mouser profile alone would read the manufacturer
+    # as "Littelfuse Inc.1TBBBBBB" and lose the lot. The scan must be refused, not decoded differently.
+    clean = f"[)>{RS}06{GS}KPO-0042{GS}14K003{GS}1PNE555DR{GS}Q50{GS}4LMY{GS}1VLittelfuse Inc.{GS}1TLOT42{RS}{EOT}"
+    assert engine.decode(clean).lot_code == "LOT42"
+    with pytest.raises(AmbiguousBarcode):
+        engine.decode(clean.replace(GS, "").replace(RS, "").replace(EOT, ""))

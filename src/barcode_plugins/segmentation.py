@@ -159,12 +159,32 @@ def segment_elements(body: str) -> tuple[Reading, ...]:
 def _segment_cached(body: str) -> tuple[Reading, ...]:
     applicable = [p for p in SEGMENTATION_PROFILES if p.evidence is not None and p.evidence.search(body)]
     readings: list[Reading] = []
+    hidden = False
     for profile in applicable:
-        readings.extend(r for r in _segment_with(body, profile) if profile.confirms(r) and r not in readings)
-    if not readings:
-        readings = _segment_with(body, SEGMENTATION_PROFILES[-1])
+        for reading in _segment_with(body, profile):
+            if profile.confirms(reading) and reading not in readings:
+                readings.append(reading)
+                hidden = hidden or _hides_foreign_element(reading, profile)
+    if not readings or hidden:
+        # No supplier profile fits, or one fits only by swallowing an element it does not know into a value:
+        # the vendor-neutral readings count too (several readings make the scan ambiguous, never a guess).
+        readings.extend(r for r in _segment_with(body, SEGMENTATION_PROFILES[-1]) if r not in readings)
     readings.sort(key=lambda reading: (sum(1 for element in reading if not element.value), -len(reading)))
     return tuple(readings[: MAX_READINGS + 1])
+
+
+# A digit-prefixed data identifier inside a value ("Littelfuse Inc.1TBBBBBB"): words rarely hold one by chance.
+_DIGIT_IDENTIFIER = re.compile(r"(?<=.)([1-9][0-9]{0,2}[A-Z])")
+
+
+def _hides_foreign_element(reading: Reading, profile: SegmentationProfile) -> bool:
+    """Whether a value of the reading contains a known DI the profile does not print — the sign of a label that
+    carries more than the profile knows (a Mouser label with a lot code ``1T`` after the manufacturer ``1V``)."""
+    return any(
+        match.group(1) in DATA_IDENTIFIERS and match.group(1) not in profile.shapes
+        for element in reading
+        for match in _DIGIT_IDENTIFIER.finditer(element.value)
+    )
 
 
 # Where an element starts, where its value starts, where it ends.
