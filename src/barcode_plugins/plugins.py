@@ -159,7 +159,11 @@ class PluginManager:
     def call_one(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
         """Call one implementation; a non-BarcodeError exception is recorded and answered as ``None``."""
         try:
-            result = impl.function(*[kwargs[name] for name in impl.argnames])
+            names = impl.argnames
+            if len(names) == 1:  # the common case (decode: text): no argument list to build
+                result = impl.function(kwargs[names[0]])
+            else:
+                result = impl.function(*[kwargs[name] for name in names])
         except BarcodeError:
             raise
         except Exception as error:

@@ -30,7 +30,6 @@ from .models import (
     StockItem,
 )
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 30.0
 
 
@@ -128,8 +127,16 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
     db["history"].create_index(["barcode_hash"])
 
 
+def _drop_unused_history_index_v2(db: sqlite_utils.Database) -> None:
+    # Nothing reads history by barcode hash (history() filters by action, get_history by id): the index was one
+    # more random page written by every scan, link and receive.
+    db.execute("DROP INDEX IF EXISTS idx_history_barcode_hash")
+
+
 #: Forward migrations: ``MIGRATIONS[n]`` takes a database at version ``n`` to ``n + 1``.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_schema_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_schema_v1, _drop_unused_history_index_v2]
+#: The version this code writes: a database at a lower one is migrated forward when opened.
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _number(value: float | int | None) -> Quantity | None:
@@ -210,7 +217,7 @@ class Store:
             raise StoreError(self._explain(error)) from None
 
     def _migrate(self) -> None:
-        if self._version() >= len(MIGRATIONS):
+        if self._version() >= SCHEMA_VERSION:
             return
         with self.transaction():
             version = self._version()  # again, under the write lock: another process may have migrated
@@ -220,7 +227,7 @@ class Store:
                 migration(self.db)
             self.db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                [str(len(MIGRATIONS))],
+                [str(SCHEMA_VERSION)],
             )
 
     def _version(self) -> int:
@@ -230,9 +237,9 @@ class Store:
             return 0
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         version = int(row[0]) if row else 0
-        if version > len(MIGRATIONS):
+        if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path} has schema version {version}, newer than this barcode-plugins ({len(MIGRATIONS)});"
+                f"{self.path} has schema version {version}, newer than this barcode-plugins ({SCHEMA_VERSION});"
                 " upgrade barcode-plugins"
             )
         return version
@@ -330,7 +337,7 @@ class Store:
             destination=row["destination"],
         )
 
-    def _orders(self, where: str, params: Sequence[Any], line_ids: Sequence[int] | None = None) -> list[PurchaseOrder]:
+    def _orders(self, where: str, params: Sequence[Any]) -> list[PurchaseOrder]:
         headers = list(self._rows(f"SELECT * FROM purchase_orders {where} ORDER BY reference", params))
         if not headers:
             return []
@@ -338,9 +345,6 @@ class Store:
         marks = ",".join("?" * len(refs))
         sql = f"SELECT * FROM po_lines WHERE purchase_order IN ({marks})"
         line_params: list[Any] = list(refs)
-        if line_ids is not None:
-            sql += f" AND id IN ({','.join('?' * len(line_ids))})"
-            line_params += list(line_ids)
         lines: dict[str, list[PurchaseOrderLine]] = {ref: [] for ref in refs}
         for row in self._rows(sql + " ORDER BY purchase_order, line", line_params):
             lines[row["purchase_order"]].append(self._line(row))
@@ -406,35 +410,40 @@ class Store:
         """Placed orders with the lines that could fit a label: lines whose SKU or MPN is one of
         ``part_numbers`` (case-insensitive), restricted to those lines only. Indexed: cost does not grow with
         the number of open lines that do not fit. ``order_references`` is accepted for labels without a part
-        number; then every line of the named orders is a candidate."""
+        number; then every line of the named orders is a candidate. One query: the lines joined to their orders."""
         parts = [part for part in part_numbers if part]
-        ids: list[int] = []
         if parts:
             marks = ",".join("?" * len(parts))
-            sql = (
-                "SELECT po_lines.id FROM po_lines JOIN purchase_orders ON purchase_orders.reference ="
-                f" po_lines.purchase_order WHERE purchase_orders.status = 'placed' AND"
-                f" (po_lines.sku COLLATE NOCASE IN ({marks}) OR po_lines.mpn COLLATE NOCASE IN ({marks}))"
-            )
-            ids = [row[0] for row in self.db.execute(sql, parts + parts)]
+            condition = f"(po_lines.sku COLLATE NOCASE IN ({marks}) OR po_lines.mpn COLLATE NOCASE IN ({marks}))"
+            params = parts + parts
         else:
             refs = [ref for ref in order_references if ref]
-            if refs:
-                marks = ",".join("?" * len(refs))
-                sql = (
-                    "SELECT po_lines.id FROM po_lines JOIN purchase_orders ON purchase_orders.reference ="
-                    " po_lines.purchase_order WHERE purchase_orders.status = 'placed' AND"
-                    f" (purchase_orders.reference COLLATE NOCASE IN ({marks})"
-                    f" OR purchase_orders.supplier_reference COLLATE NOCASE IN ({marks}))"
-                )
-                ids = [row[0] for row in self.db.execute(sql, refs + refs)]
-        if not ids:
-            return []
-        return self._orders(
-            f"WHERE reference IN (SELECT purchase_order FROM po_lines WHERE id IN ({','.join('?' * len(ids))}))",
-            ids,
-            line_ids=ids,
+            if not refs:
+                return []
+            marks = ",".join("?" * len(refs))
+            condition = (
+                f"(purchase_orders.reference COLLATE NOCASE IN ({marks})"
+                f" OR purchase_orders.supplier_reference COLLATE NOCASE IN ({marks}))"
+            )
+            params = refs + refs
+        cursor = self.db.conn.execute(
+            "SELECT purchase_orders.supplier, purchase_orders.supplier_reference, purchase_orders.status,"
+            " po_lines.* FROM po_lines JOIN purchase_orders ON purchase_orders.reference = po_lines.purchase_order"
+            f" WHERE purchase_orders.status = 'placed' AND {condition} ORDER BY po_lines.purchase_order, po_lines.line",
+            params,
         )
+        names = [column[0] for column in cursor.description]
+        headers: dict[str, tuple[str, str | None, str]] = {}
+        lines: dict[str, list[PurchaseOrderLine]] = {}
+        for values in cursor:
+            row = dict(zip(names[3:], values[3:], strict=True))
+            reference = row["purchase_order"]
+            headers.setdefault(reference, values[:3])
+            lines.setdefault(reference, []).append(self._line(row))
+        return [
+            PurchaseOrder(reference, supplier, supplier_reference, status, tuple(lines[reference]))
+            for reference, (supplier, supplier_reference, status) in headers.items()
+        ]
 
     def get_line(self, purchase_order: str, line: int) -> PurchaseOrderLine | None:
         """One purchase-order line as it is now."""
