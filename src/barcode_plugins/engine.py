@@ -127,14 +127,21 @@ class Engine:
                 (normalized.text, *normalized.alternatives),
             )
         readings = (normalized.text, *normalized.alternatives)
-        claimed = [(reading, answer) for reading in readings if (answer := self._decode_reading(reading))]
+        # With several readings every claimed one counts: preferring the one a supplier plugin likes would be a
+        # silent guess, so they must all agree. Two that disagree settle it; the rest need not be decoded.
+        claimed: list[tuple[str, tuple[str, Decoded]]] = []
+        for reading in readings:
+            answer = self._decode_reading(reading)
+            if answer is None:
+                continue
+            claimed.append((reading, answer))
+            if not _same_result(*claimed[0][1], *answer):
+                break
         if not claimed:
             return Decoded(plugin=None, kind="external", raw=raw, barcode_hash=barcode_hash(normalized.text))
-        # With several readings every claimed one counts: preferring the one a supplier plugin likes would be a
-        # silent guess, so they must all agree.
         reading, (plugin, result) = claimed[0]
-        if any(not _same_result(plugin, result, *other) for _, other in claimed[1:]):
-            candidates = [r for r, _ in claimed]
+        if not _same_result(plugin, result, *claimed[-1][1]):
+            candidates = list(readings)
             raise AmbiguousBarcode(
                 f"the scan can be read {len(candidates)} ways (separators were lost): "
                 + " | ".join(_show(candidate)[:80] for candidate in candidates[:5])
