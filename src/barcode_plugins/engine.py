@@ -135,12 +135,12 @@ class Engine:
             if answer is None:
                 continue
             claimed.append((reading, answer))
-            if not _same_result(*claimed[0][1], *answer):
+            if len(claimed) > 1 and not _same_result(*claimed[0][1], *answer):
                 break
         if not claimed:
             return Decoded(plugin=None, kind="external", raw=raw, barcode_hash=barcode_hash(normalized.text))
         reading, (plugin, result) = claimed[0]
-        if not _same_result(plugin, result, *claimed[-1][1]):
+        if len(claimed) > 1 and not _same_result(plugin, result, *claimed[-1][1]):
             candidates = list(readings)
             raise AmbiguousBarcode(
                 f"the scan can be read {len(candidates)} ways (separators were lost): "

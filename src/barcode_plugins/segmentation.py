@@ -159,16 +159,17 @@ def segment_elements(body: str) -> tuple[Reading, ...]:
 def _segment_cached(body: str) -> tuple[Reading, ...]:
     applicable = [p for p in SEGMENTATION_PROFILES if p.evidence is not None and p.evidence.search(body)]
     readings: list[Reading] = []
-    hidden = False
     for profile in applicable:
         for reading in _segment_with(body, profile):
             if profile.confirms(reading) and reading not in readings:
                 readings.append(reading)
-                hidden = hidden or _hides_foreign_element(reading, profile)
-    if not readings or hidden:
-        # No supplier profile fits, or one fits only by swallowing an element it does not know into a value:
-        # the vendor-neutral readings count too (several readings make the scan ambiguous, never a guess).
-        readings.extend(r for r in _segment_with(body, SEGMENTATION_PROFILES[-1]) if r not in readings)
+                # A profile that fits only by swallowing an element it does not print into a value: the reading
+                # with that element split out is as good (two readings: ambiguous, never a guess).
+                split = _split_foreign_element(reading, profile)
+                if split is not None and split not in readings:
+                    readings.append(split)
+    if not readings:
+        readings = _segment_with(body, SEGMENTATION_PROFILES[-1])
     readings.sort(key=lambda reading: (sum(1 for element in reading if not element.value), -len(reading)))
     return tuple(readings[: MAX_READINGS + 1])
 
@@ -177,14 +178,17 @@ def _segment_cached(body: str) -> tuple[Reading, ...]:
 _DIGIT_IDENTIFIER = re.compile(r"(?<=.)([1-9][0-9]{0,2}[A-Z])")
 
 
-def _hides_foreign_element(reading: Reading, profile: SegmentationProfile) -> bool:
-    """Whether a value of the reading contains a known DI the profile does not print — the sign of a label that
-    carries more than the profile knows (a Mouser label with a lot code ``1T`` after the manufacturer ``1V``)."""
-    return any(
-        match.group(1) in DATA_IDENTIFIERS and match.group(1) not in profile.shapes
-        for element in reading
-        for match in _DIGIT_IDENTIFIER.finditer(element.value)
-    )
+def _split_foreign_element(reading: Reading, profile: SegmentationProfile) -> Reading | None:
+    """The reading with the first known DI the profile does not print split out of the value that holds it, or
+    ``None``: a Mouser label's manufacturer ``1V`` = ``Littelfuse Inc.1TBBBBBB`` may be ``1V`` then lot ``1T``."""
+    for index, element in enumerate(reading):
+        for match in _DIGIT_IDENTIFIER.finditer(element.value):
+            identifier = match.group(1)
+            if identifier in DATA_IDENTIFIERS and identifier not in profile.shapes:
+                head = EciaElement(element.identifier, element.value[: match.start()])
+                tail = EciaElement(identifier, element.value[match.end() :])
+                return (*reading[:index], head, tail, *reading[index + 1 :])
+    return None
 
 
 # Where an element starts, where its value starts, where it ends.
