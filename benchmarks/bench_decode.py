@@ -1,0 +1,200 @@
+"""Decoding: ``Engine.decode`` over the mixed corpus against a plain split loop, and wedge-damaged against clean."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import corpus
+from harness import (
+    Config,
+    Figure,
+    Section,
+    fmt_rate,
+    fmt_us,
+    interleaved,
+    log,
+    median,
+    per_item_us,
+    rate,
+    time_ns,
+)
+
+if TYPE_CHECKING:
+    from barcode_plugins import Engine
+
+GS = "\x1d"
+EXPECTED_DECODERS = {"internal", "digikey", "mouser", "lcsc", "tme", "ecia"}
+
+
+def split_fields(text: str) -> dict[str, str]:
+    """The baseline: split a scan on its separators into a dict, as a hand-written reader would.
+
+    ECIA on GS (first two characters as the key), an LCSC brace list on commas, everything else on spaces
+    (``key:value`` tokens).
+    """
+    fields: dict[str, str] = {}
+    if GS in text:
+        for piece in text.split(GS):
+            fields[piece[:2]] = piece[2:]
+        return fields
+    pieces = text[1:-1].split(",") if text[:1] == "{" else text.split(" ")
+    for piece in pieces:
+        key, _, value = piece.partition(":")
+        fields[key] = value
+    return fields
+
+
+def split_all(texts: Iterable[str]) -> None:
+    """The baseline loop."""
+    for text in texts:
+        split_fields(text)
+
+
+def decode_all(engine: Engine, texts: Iterable[str]) -> int:
+    """Decode every text; returns how many raised a :class:`BarcodeError` (ambiguous, refused, ...)."""
+    from barcode_plugins import BarcodeError
+
+    decode = engine.decode
+    errors = 0
+    for text in texts:
+        try:
+            decode(text)
+        except BarcodeError:
+            errors += 1
+    return errors
+
+
+def _variant(function: Callable[[], object]) -> Callable[[], int]:
+    return lambda: time_ns(function)
+
+
+def run_mixed(engine: Engine, config: Config, mixed: corpus.Corpus) -> Section:
+    """Figure: decodes/s through ``Engine.decode`` on the mixed corpus, against the split loop."""
+    section = Section("decode")
+    texts = mixed.texts
+    loaded = {impl.plugin_name for impl in engine.plugins.implementations("decode")}
+    errors = decode_all(engine, texts)  # warm-up: loads plugins, compiles expressions
+    split_all(texts)
+    log(f"decode: {len(texts):,} distinct strings, {config.rounds} interleaved rounds")
+    samples = interleaved(
+        {"ours": _variant(lambda: decode_all(engine, texts)), "baseline": _variant(lambda: split_all(texts))},
+        config.rounds,
+    )
+    ours, base = median(samples["ours"]), median(samples["baseline"])
+    ratio = ours / base
+    section.figures.append(
+        Figure(
+            key="decode.mixed",
+            title="decode: Engine.decode, mixed corpus",
+            ratio=ratio,
+            ratio_unit="x baseline time",
+            target="<= 3x (about >= 100,000/s)",
+            met=ratio <= 3.0,
+            ours=f"{fmt_rate(rate(ours, len(texts)))} ({fmt_us(per_item_us(ours, len(texts)))}/scan)",
+            baseline=f"split loop {fmt_rate(rate(base, len(texts)))} ({fmt_us(per_item_us(base, len(texts)))})",
+            values={
+                "ours_ns_per_scan": ours / len(texts),
+                "baseline_ns_per_scan": base / len(texts),
+                "ours_per_second": rate(ours, len(texts)),
+                "baseline_per_second": rate(base, len(texts)),
+                "rounds_ns": samples,
+                "corpus": len(texts),
+                "distinct": mixed.distinct(),
+                "errors_per_pass": errors,
+                "decoders": sorted(loaded),
+            },
+        )
+    )
+    missing = EXPECTED_DECODERS - loaded
+    section.details.append(
+        f"mixed corpus: {len(texts):,} strings, {mixed.distinct():,} distinct (parse_ecia cache: 2048 entries);"
+        f" {errors} raise per pass (ambiguous run-together labels, refused internal JSON);"
+        f" decoders: {', '.join(sorted(loaded))}" + (f"; MISSING {', '.join(sorted(missing))}" if missing else "")
+    )
+    section.details.extend(_category_breakdown(engine, config, mixed))
+    return section
+
+
+def _category_breakdown(engine: Engine, config: Config, mixed: corpus.Corpus) -> list[str]:
+    """µs per decode by category of the mixed corpus (median of the rounds)."""
+    lines = []
+    for category, texts in sorted(mixed.by_category().items()):
+        rounds = [time_ns(lambda texts=texts: decode_all(engine, texts)) for _ in range(config.rounds)]
+        base = [time_ns(lambda texts=texts: split_all(texts)) for _ in range(config.rounds)]
+        ours_us = per_item_us(median(rounds), len(texts))
+        base_us = per_item_us(median(base), len(texts))
+        lines.append(
+            f"  {category:<15} {len(texts):>6,} strings  {fmt_us(ours_us):>10}/decode"
+            f"  (split loop {fmt_us(base_us)}, {ours_us / base_us:5.1f}x)"
+        )
+    return ["decode cost by category:", *lines]
+
+
+def run_wedge(engine: Engine, config: Config, pairs: corpus.WedgePairs) -> Section:
+    """Figure: wedge-damaged forms against the same labels clean (one damaged form per label)."""
+    section = Section("wedge")
+    decode_all(engine, pairs.clean)
+    decode_all(engine, pairs.damaged)
+    count = len(pairs.clean)
+    log(f"wedge: {count:,} labels clean and damaged, {config.rounds} interleaved rounds")
+    samples = interleaved(
+        {
+            "damaged": _variant(lambda: decode_all(engine, pairs.damaged)),
+            "clean": _variant(lambda: decode_all(engine, pairs.clean)),
+        },
+        config.rounds,
+    )
+    damaged, clean = median(samples["damaged"]), median(samples["clean"])
+    ratio = damaged / clean
+    section.figures.append(
+        Figure(
+            key="decode.wedge",
+            title="decode: wedge-damaged vs clean",
+            ratio=ratio,
+            ratio_unit="x clean time",
+            target="<= 2x",
+            met=ratio <= 2.0,
+            ours=f"damaged {fmt_us(per_item_us(damaged, count))}/scan ({fmt_rate(rate(damaged, count))})",
+            baseline=f"clean {fmt_us(per_item_us(clean, count))}/scan ({fmt_rate(rate(clean, count))})",
+            values={
+                "damaged_ns_per_scan": damaged / count,
+                "clean_ns_per_scan": clean / count,
+                "rounds_ns": samples,
+                "labels": count,
+                "forms": len(set(pairs.forms)),
+            },
+        )
+    )
+    breakdown, data = _form_breakdown(engine, pairs)
+    section.details.append(
+        f"wedge corpus: {count:,} labels ({', '.join(corpus.SUPPLIER_KINDS)}), one damaged form each, the"
+        f" {len(set(pairs.forms))} forms of testing/wedge.py in turn"
+    )
+    section.details.extend(breakdown)
+    section.data["forms"] = data
+    return section
+
+
+def _form_breakdown(engine: Engine, pairs: corpus.WedgePairs) -> tuple[list[str], dict[str, Any]]:
+    """Cost of each damaged form relative to the same labels clean (one pass: every damaged form first, then
+    every clean label, so that no clean decode leaves the canonical text in a cache for its damaged twin)."""
+    groups: dict[str, list[int]] = {}
+    for index, form in enumerate(pairs.forms):
+        groups.setdefault(form, []).append(index)
+    damaged = {form: _timed_subset(engine, pairs.damaged, indexes) for form, indexes in groups.items()}
+    clean = {form: _timed_subset(engine, pairs.clean, indexes) for form, indexes in groups.items()}
+    rows = sorted(groups, key=lambda form: damaged[form] / clean[form], reverse=True)
+    lines = ["cost of each wedge form (µs per scan; x = the same labels clean), costliest first:"]
+    data: dict[str, Any] = {}
+    for form in rows:
+        count = len(groups[form])
+        ours_us, clean_us = per_item_us(damaged[form], count), per_item_us(clean[form], count)
+        data[form] = {"labels": count, "damaged_us": ours_us, "clean_us": clean_us}
+        lines.append(f"  {form:<48} {count:>5}  {fmt_us(ours_us):>10}  {ours_us / clean_us:5.1f}x")
+    return lines, data
+
+
+def _timed_subset(engine: Engine, texts: list[str], indexes: list[int]) -> int:
+    subset = [texts[index] for index in indexes]
+    return time_ns(lambda: decode_all(engine, subset))
