@@ -46,8 +46,9 @@ def receive(
 ) -> None:
     """Receive scanned labels against open purchase orders.
 
-    RAW arguments are scans; '-' (or no argument with piped input) reads one scan per line from stdin; --file
-    reads a file. With no argument at a terminal, starts an interactive session for a wedge scanner.
+    RAW arguments are scans; '-' (or no argument with piped input) reads one scan per line from stdin; a single
+    argument naming an existing file, or --file, reads that file. With no argument at a terminal, starts an
+    interactive session for a wedge scanner.
     """
     engine = app.engine
     if undo is not None:
@@ -66,6 +67,8 @@ def receive(
 
         run_session(app, options, as_json)
         return
+    if file is None and len(raws) == 1 and _names_a_file(raws[0]):
+        file = Path(raws[0])  # ``receive shipment.txt``: a file of scans, one per line
     if file is not None or raws == ("-",) or not raws:
         stream = _open(file)
         total = _count_lines(file)
@@ -78,6 +81,15 @@ def receive(
         if last is not None and sum(counts.values()) == 1:
             raise CliError(last.message, worst)
         raise CliError(f"{refused} of {sum(counts.values())} scan(s) were not received", worst)
+
+
+def _names_a_file(argument: str) -> bool:
+    # The contract's ``receive FILE``: an argument naming an existing file is a file of scans. Only the file
+    # system can tell it from a scan, and a label's text is not the name of a file in the working directory.
+    try:
+        return len(argument) < 4096 and Path(argument).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _open(file: Path | None):  # type: ignore[no-untyped-def]
