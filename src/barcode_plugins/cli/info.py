@@ -68,12 +68,13 @@ def history(app: AppContext, limit: int, action: str | None, as_json: bool) -> N
     show_default=True,
     help="Where to create the barcode-plugins-NAME folder.",
 )
-def new_plugin(name: str, directory: Path) -> None:
+@json_option
+def new_plugin(name: str, directory: Path, as_json: bool) -> None:
     """Create a complete, installable plugin package NAME with an example format and its conformance test."""
     from ..scaffold import create_plugin  # lazy: only this command reads the templates
 
     created = create_plugin(name, directory)
-    click.echo(created)
+    print_json({"name": name, "path": str(created)}) if as_json else click.echo(created)
     click.echo(f"next: pip install -e {created} && pytest {created}", err=True)
 
 
