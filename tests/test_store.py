@@ -49,3 +49,21 @@ def test_a_failed_transaction_writes_nothing(tmp_path: Path) -> None:
 def test_wal_mode_on_a_file(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
     assert store.db.journal_mode == "wal"
+
+
+def test_eight_processes_creating_the_same_fresh_database_at_once(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from conftest import cli_path
+
+    db = tmp_path / "fresh.db"
+    env = {**os.environ, "BARCODE_PLUGINS_DB": str(db)}
+    processes = [
+        subprocess.Popen([cli_path(), "link", f"REEL-{n}", f"stockitem:{n}"], env=env, stderr=subprocess.PIPE)
+        for n in range(8)
+    ]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0] * 8, errors
+    store = Store(db)
+    assert store.count_links() == 8 and store.schema_version() == SCHEMA_VERSION
