@@ -221,9 +221,9 @@ def _learn_separators(text: str) -> tuple[tuple[str, ...], str]:
                 return (reading.canonical,), reading.repair  # a separator that cannot be data, every DI known
     top = max((reading.score for reading in learned), default=0)
     if dropped is not None:
-        readings = _read_dropped(text, dropped)
-        if readings and _element_count(readings[0]) > top:
-            return readings, "dropped-separators"
+        dropped_readings = _read_dropped(text, dropped)
+        if dropped_readings and _element_count(dropped_readings[0]) > top:
+            return dropped_readings, "dropped-separators"
     best = [reading for reading in learned if reading.score == top]
     return tuple(dict.fromkeys(reading.canonical for reading in best)), best[0].repair if best else ""
 

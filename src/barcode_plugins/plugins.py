@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from importlib import import_module
-from typing import Any
+from typing import Any, Literal
 
 import pluggy
 
@@ -199,6 +199,7 @@ class PluginManager:
             if plugin is not None:
                 hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
             failure = self._load_failed.get(name)
+            status: Literal["loaded", "failed", "blocked"]
             if failure is not None:
                 status, error = "failed", failure.error
             elif self.pm.is_blocked(name):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import sqlite_utils
@@ -23,6 +23,7 @@ from .models import (
     HistoryEntry,
     ItemRef,
     Link,
+    PoStatus,
     PurchaseOrder,
     PurchaseOrderLine,
     Quantity,
@@ -39,19 +40,19 @@ def now() -> str:
 
 
 def _create_schema_v1(db: sqlite_utils.Database) -> None:
-    db["links"].create(
+    db.table("links").create(
         {"link_key": str, "item_type": str, "item_id": str, "raw": str, "plugin": str, "created_at": str},
         pk="link_key",
         not_null={"item_type", "item_id", "created_at"},
     )
-    db["links"].create_index(["item_type", "item_id"])
-    db["purchase_orders"].create(
+    db.table("links").create_index(["item_type", "item_id"])
+    db.table("purchase_orders").create(
         {"reference": str, "supplier": str, "supplier_reference": str, "status": str, "updated_at": str},
         pk="reference",
         not_null={"supplier", "status"},
     )
-    db["purchase_orders"].create_index(["supplier_reference"])
-    db["po_lines"].create(
+    db.table("purchase_orders").create_index(["supplier_reference"])
+    db.table("po_lines").create(
         {
             "id": int,
             "purchase_order": str,
@@ -67,11 +68,11 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
         not_null={"purchase_order", "line", "quantity", "received"},
         foreign_keys=[("purchase_order", "purchase_orders", "reference")],
     )
-    db["po_lines"].create_index(["purchase_order", "line"], unique=True)
+    db.table("po_lines").create_index(["purchase_order", "line"], unique=True)
     # Matching looks lines up by part number, case-insensitively.
     db.execute("CREATE INDEX idx_po_lines_sku_nocase ON po_lines (sku COLLATE NOCASE)")
     db.execute("CREATE INDEX idx_po_lines_mpn_nocase ON po_lines (mpn COLLATE NOCASE)")
-    db["stock_items"].create(
+    db.table("stock_items").create(
         {
             "id": int,
             "quantity": float,
@@ -90,7 +91,7 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"quantity"},
     )
-    db["receipts"].create(
+    db.table("receipts").create(
         {
             "id": int,
             "barcode_hash": str,
@@ -105,8 +106,8 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
         foreign_keys=[("po_line_id", "po_lines", "id")],
     )
     # One label is received once, whatever station scans it: the database enforces it.
-    db["receipts"].create_index(["barcode_hash"], unique=True)
-    db["history"].create(
+    db.table("receipts").create_index(["barcode_hash"], unique=True)
+    db.table("history").create(
         {
             "id": int,
             "at": str,
@@ -124,7 +125,7 @@ def _create_schema_v1(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"at", "action", "status"},
     )
-    db["history"].create_index(["barcode_hash"])
+    db.table("history").create_index(["barcode_hash"])
 
 
 def _drop_unused_history_index_v2(db: sqlite_utils.Database) -> None:
@@ -222,7 +223,7 @@ class Store:
         with self.transaction():
             version = self._version()  # again, under the write lock: another process may have migrated
             if "meta" not in self.db.table_names():
-                self.db["meta"].create({"key": str, "value": str}, pk="key")
+                self.db.table("meta").create({"key": str, "value": str}, pk="key")
             for migration in MIGRATIONS[version:]:
                 migration(self.db)
             self.db.execute(
@@ -441,7 +442,7 @@ class Store:
             headers.setdefault(reference, values[:3])
             lines.setdefault(reference, []).append(self._line(row))
         return [
-            PurchaseOrder(reference, supplier, supplier_reference, status, tuple(lines[reference]))
+            PurchaseOrder(reference, supplier, supplier_reference, cast(PoStatus, status), tuple(lines[reference]))
             for reference, (supplier, supplier_reference, status) in headers.items()
         ]
 

@@ -18,7 +18,7 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it from the instance, as designed
 
 
 class AppContext:
@@ -53,7 +53,7 @@ class AppContext:
     def report_plugin_failures(self) -> None:
         """One warning line on stderr per plugin failure that happened during this command."""
         failures = self.shared_plugins().failures
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str | None, str]] = set()
         for failure in failures[self._reported :]:
             if (failure.plugin, failure.hook) in seen:
                 continue

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from barcode_plugins.ecia import (
@@ -183,7 +183,7 @@ def _combined_ecia_forms(canonical: str, single: Mapping[str, str]) -> dict[str,
             suffix = WHITESPACE[ending][1] if ending else ""
             add(
                 name,
-                lambda layout=layout, style=style, suffix=suffix: _typed_form(canonical, layout, style, suffix),
+                partial(_typed_form, canonical, layout, style, suffix),
                 style,
                 f"layout-{layout.name}",
             )
@@ -280,7 +280,7 @@ def ecia_elements(*, vocabulary_only: bool = True) -> SearchStrategy[tuple[str, 
         return strategy
     anything = st.tuples(
         st.from_regex(r"[0-9]{0,3}[A-Z]", fullmatch=True),
-        st.text(st.characters(blacklist_characters=GS + RS + EOT, blacklist_categories=("Cs",)), max_size=20),
+        st.text(st.characters(blacklist_characters=GS + RS + EOT, blacklist_categories=["Cs"]), max_size=20),
     )
     return strategy | anything
 
