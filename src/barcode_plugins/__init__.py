@@ -18,9 +18,6 @@ from .errors import (
     InvalidItemReference,
     NotFound,
     NotLinked,
-    NotRecognised,
-    PluginError,
-    ReceiveRefused,
     StoreError,
 )
 from .models import (
@@ -53,11 +50,8 @@ __all__ = [
     "Link",
     "NotFound",
     "NotLinked",
-    "NotRecognised",
-    "PluginError",
     "PurchaseOrder",
     "PurchaseOrderLine",
-    "ReceiveRefused",
     "ReceiveResult",
     "ScanResult",
     "StockItem",

@@ -20,7 +20,6 @@ from .errors import (
     InputError,
     NotFound,
     NotLinked,
-    ReceiveRefused,
     StoreError,
 )
 from .models import (
@@ -469,4 +468,4 @@ def _scan_message(
     return "not recognised and not linked"
 
 
-__all__ = ["Engine", "ReceiveRefused", "default_db_path"]
+__all__ = ["Engine", "default_db_path"]

@@ -28,10 +28,6 @@ class InputError(BarcodeError):
     exit_code = 2
 
 
-class NotRecognised(BarcodeError):
-    """No decoder claimed the barcode (only raised where an unknown barcode cannot be treated as external)."""
-
-
 class AmbiguousBarcode(BarcodeError):
     """A scan can be read in more than one way and nothing tells which one is right.
 
@@ -63,18 +59,5 @@ class NotFound(BarcodeError):
     """A purchase order, line, stock item or history entry that was asked for does not exist."""
 
 
-class ReceiveRefused(BarcodeError):
-    """A receipt that the rules forbid (over-receipt without permission, order not placed, ...)."""
-
-
 class StoreError(InputError):
     """The database cannot be opened or written: missing or read-only directory, a file that is not SQLite."""
-
-
-class PluginError(BarcodeError):
-    """A plugin failed while loading or inside a hook; names the plugin, the hook and the input."""
-
-    def __init__(self, message: str, plugin: str, hook: str) -> None:
-        super().__init__(message)
-        self.plugin = plugin
-        self.hook = hook

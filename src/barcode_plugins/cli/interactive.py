@@ -18,9 +18,7 @@ import click
 
 from ..models import ReceiveResult
 from .context import AppContext, print_json
-from .receiving import summary
-
-_COLOURS = {"received": "green", "already_received": "yellow"}
+from .receiving import COLOURS, summary
 
 
 @contextlib.contextmanager
@@ -91,5 +89,5 @@ def _show(result: ReceiveResult, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    colour = _COLOURS.get(result.status, "red")
+    colour = COLOURS.get(result.status, "red")
     click.echo(click.style(f"{result.status.replace('_', ' ')}: {result.message}", fg=colour))

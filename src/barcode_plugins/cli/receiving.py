@@ -20,7 +20,8 @@ from .scans_input import read_scans
 #: unusable input is 2.
 EXIT_CODES = {"received": 0, "undone": 0, "error": 2}
 SUMMARY_ORDER = tuple(status for status in get_args(ReceiveStatus) if status != "undone")
-_COLOURS = {"received": "green", "already_received": "yellow", "error": "red"}
+#: Outcome colours at a terminal (anything else is red).
+COLOURS = {"received": "green", "already_received": "yellow"}
 
 
 @click.command()
@@ -144,7 +145,7 @@ def _run_batch(
 
 def _echo_line(number: int, result: ReceiveResult) -> None:
     text = f"{number:>6}  {result.status:<16} {result.message}"
-    click.echo(click.style(text, fg=_COLOURS.get(result.status, "red")))
+    click.echo(click.style(text, fg=COLOURS.get(result.status, "red")))
 
 
 def summary(counts: Counter[str]) -> str:
