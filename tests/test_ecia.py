@@ -41,7 +41,22 @@ def run_together(label: str) -> str:
     return "".join(element.identifier + element.value for element in record.elements)
 
 
+_ENVELOPE_PIECES = st.sampled_from(
+    [GS, RS, EOT, " ", "\t", "\r\n", "06", "05", "P", "1P", "11K", "Q", "25", "x", "-", "[)>", "a1", "3"]
+)
+
+
 class TestParse:
+    @settings(max_examples=400)
+    @given(st.lists(_ENVELOPE_PIECES, max_size=14), st.sampled_from(["[)>" + RS + "06" + GS, "[)>06" + GS]))
+    def test_fast_path_reads_like_the_general_parser(self, pieces: list[str], header: str) -> None:
+        # parse_ecia reads one-record 06 messages with a regex scan; it must agree with the general parser.
+        from barcode_plugins.ecia import _parse_records
+
+        text = header + "".join(pieces)
+        body = text[text.index("06") :].split(EOT, 1)[0]
+        assert parse_ecia.__wrapped__(text) == _parse_records(body)
+
     def test_digikey_example(self) -> None:
         record = parse_ecia(DIGIKEY)
         assert record is not None

@@ -20,10 +20,8 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
-from typing import Any
-
-import attrs
+from functools import lru_cache, partial
+from typing import Any, NamedTuple
 
 GS = "\x1d"
 RS = "\x1e"
@@ -118,55 +116,121 @@ _QUANTITY = re.compile(r"\A0*([0-9]+)(?:[.,]([0-9]+))?\Z")
 _TRAILING_SPACE = " \t\r\n"
 
 
-@attrs.frozen
-class EciaElement:
-    """One data element: its identifier (``1P``) and its value, exactly as printed."""
+class EciaElement(NamedTuple):
+    """One data element: its identifier (``1P``) and its value, exactly as printed.
+
+    A named tuple, not an attrs class: a label has a dozen or more and building them is on every scan's path.
+    """
 
     identifier: str
     value: str
 
 
-@attrs.frozen
-class EciaSegment:
+class EciaSegment(NamedTuple):
     """One record inside the envelope: its two-digit format (``06``, ``05``) and its elements."""
 
     format: str
     elements: tuple[EciaElement, ...]
 
 
-@attrs.frozen
+# Builds an element from an (identifier, value) pair without a Python-level __new__ call: the parser's hot path.
+_element_from_pair = partial(tuple.__new__, EciaElement)
+
+
 class EciaRecord:
-    """A parsed envelope: its records (usually one) and, flattened, every element in label order."""
+    """A parsed envelope: its records (usually one) and, flattened, every element in label order.
 
-    segments: tuple[EciaSegment, ...]
-    elements: tuple[EciaElement, ...] = attrs.field(init=False)
-    _fields: dict[str, str] | None = attrs.field(init=False, default=None, eq=False, repr=False)
+    An immutable value (records are shared through the parse cache). The parser keeps elements as plain
+    ``(identifier, value)`` pairs, which is what :meth:`get`, :attr:`fields` and :attr:`pairs` read;
+    :attr:`segments` and :attr:`elements` are built from them only when asked for.
+    """
 
-    def __attrs_post_init__(self) -> None:
-        flat = tuple(element for segment in self.segments for element in segment.elements)
-        object.__setattr__(self, "elements", flat)
+    __slots__ = ("_elements", "_fields", "_first", "_identifiers", "_pairs", "_records", "_segments")
+    _records: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    _pairs: tuple[tuple[str, str], ...]
+    _segments: tuple[EciaSegment, ...] | None
+    _elements: tuple[EciaElement, ...] | None
+    _first: dict[str, str] | None
+    _fields: dict[str, str] | None
+    _identifiers: frozenset[str] | None
+
+    def __init__(self, segments: Iterable[EciaSegment]) -> None:
+        segments = tuple(EciaSegment(fmt, tuple(map(_element_from_pair, elements))) for fmt, elements in segments)
+        self._set(tuple((fmt, tuple((e[0], e[1]) for e in elements)) for fmt, elements in segments))
+        self._segments = segments
+
+    @classmethod
+    def from_pairs(cls, records: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> EciaRecord:
+        """A record from ``((format, ((identifier, value), ...)), ...)``: what the parser builds."""
+        record = cls.__new__(cls)
+        record._set(records)
+        return record
+
+    def _set(self, records: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> None:
+        self._records = records
+        if len(records) == 1:
+            self._pairs = records[0][1]
+        else:
+            self._pairs = tuple(pair for _, pairs in records for pair in pairs)
+        self._segments = self._elements = self._first = self._fields = self._identifiers = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EciaRecord):
+            return NotImplemented
+        return self._records == other._records
+
+    def __hash__(self) -> int:
+        return hash(self._records)
+
+    def __repr__(self) -> str:
+        return f"EciaRecord(segments={self.segments!r})"
+
+    @property
+    def segments(self) -> tuple[EciaSegment, ...]:
+        """Each record inside the envelope, in order."""
+        if self._segments is None:
+            self._segments = tuple(
+                EciaSegment(fmt, tuple(map(_element_from_pair, pairs))) for fmt, pairs in self._records
+            )
+        return self._segments
+
+    @property
+    def elements(self) -> tuple[EciaElement, ...]:
+        """Every element in label order, across records."""
+        if self._elements is None:
+            self._elements = tuple(element for segment in self.segments for element in segment.elements)
+        return self._elements
+
+    @property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """Every element as a plain ``(identifier, value)`` tuple, in label order (cheaper than ``elements``)."""
+        return self._pairs
 
     @property
     def formats(self) -> tuple[str, ...]:
         """The format of each record, e.g. ``("06",)``."""
-        return tuple(segment.format for segment in self.segments)
+        return tuple(fmt for fmt, _ in self._records)
 
     def get(self, identifier: str) -> str | None:
         """The first value of ``identifier``, or ``None`` if the label does not carry it."""
-        for element in self.elements:
-            if element.identifier == identifier:
-                return element.value
-        return None
+        first = self._first
+        if first is None:
+            # dict() keeps the last value of a repeated key, so build it from the end: the first one wins.
+            first = self._first = dict(reversed(self._pairs))
+        return first.get(identifier)
 
     def has(self, *identifiers: str) -> bool:
         """Whether the label carries every one of ``identifiers``."""
-        present = {element.identifier for element in self.elements}
+        present = self.identifiers
         return all(identifier in present for identifier in identifiers)
 
     @property
     def identifiers(self) -> frozenset[str]:
         """The set of data identifiers present."""
-        return frozenset(element.identifier for element in self.elements)
+        found = self._identifiers
+        if found is None:
+            found = self._identifiers = frozenset(pair[0] for pair in self._pairs)
+        return found
 
     @property
     def fields(self) -> dict[str, str]:
@@ -175,14 +239,17 @@ class EciaRecord:
         A new dict each time (records are shared through the parse cache; the caller may keep or change it).
         """
         if self._fields is None:
-            pairs = ((element.identifier, element.value) for element in self.elements)
-            object.__setattr__(self, "_fields", fields_from_pairs(pairs))
-        return dict(self._fields)  # type: ignore[arg-type]  # set just above
+            self._fields = fields_from_pairs(self._pairs)
+        return dict(self._fields)
 
 
 def fields_from_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Build the ``fields`` object from ``(key, value)`` pairs, keeping repeats as ``key#2``, ``key#3``, ..."""
-    fields: dict[str, str] = {}
+    if isinstance(pairs, (list, tuple)):
+        fields = dict(pairs)
+        if len(fields) == len(pairs):  # no key repeats: the common case, built in one C call
+            return fields
+    fields = {}
     next_number: dict[str, int] = {}  # per key, where to look for a free "key#n": linear however often it repeats
     for key, value in pairs:
         name = key
@@ -225,6 +292,31 @@ def parse_ecia(text: str) -> EciaRecord | None:
     # The message ends at EOT (anything after it is ignored); records are separated by RS and each starts with
     # its format and GS. A piece after an RS that is not such a record is a sloppy trailer (a stray character).
     body = text[match.end() :].split(EOT, 1)[0]
+    pieces = body.split(RS)
+    if len(pieces) <= 2 and pieces[0][:2] == "06" and (len(pieces) == 1 or len(pieces[1]) <= 1):
+        return _parse_single_06(pieces[0][3:])
+    return _parse_records(body)
+
+
+# One format 06 element: a DI at the start of the record content or right after a GS, and its value.
+_ELEMENT_06 = re.compile(r"(?:\A|(?<=\x1d))([0-9]{0,3}[A-Z])([^\x1d]*)")
+_TRAILING_SPACE_OR_GS = _TRAILING_SPACE + GS
+
+
+def _parse_single_06(content: str) -> EciaRecord | None:
+    # The common message, one 06 record (what follows its RS is nothing or a stray character): split by one
+    # regex scan in C. Same result as _parse_records, which handles everything else.
+    content = content.rstrip(_TRAILING_SPACE_OR_GS)  # the last value loses trailing whitespace (module docstring)
+    found = _ELEMENT_06.findall(content)
+    if not found:
+        return None
+    pieces = content.split(GS)
+    if len(found) != len(pieces) - pieces.count(""):
+        return None  # a piece that does not start with a DI
+    return EciaRecord.from_pairs((("06", tuple(found)),))
+
+
+def _parse_records(body: str) -> EciaRecord | None:
     records = [
         (record[:2], [piece for piece in record[3:].split(GS) if piece])
         for record in body.split(RS)
@@ -236,24 +328,24 @@ def parse_ecia(text: str) -> EciaRecord | None:
         if pieces:
             pieces[-1] = pieces[-1].rstrip(_TRAILING_SPACE)
             break
-    segments: list[EciaSegment] = []
+    segments: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     for fmt, pieces in records:
-        elements: list[EciaElement] = []
+        pairs: list[tuple[str, str]] = []
         for piece in pieces:
             if fmt == "06":
                 identifier = _DI.match(piece)
                 if identifier is None:
                     return None
-                elements.append(EciaElement(identifier.group(), piece[identifier.end() :]))
+                pairs.append((identifier.group(), piece[identifier.end() :]))
             elif fmt == "05":
-                elements.extend(split_gs1_elements(piece))
+                pairs.extend((element.identifier, element.value) for element in split_gs1_elements(piece))
             else:
-                elements.append(EciaElement("", piece))
-        if elements:
-            segments.append(EciaSegment(fmt, tuple(elements)))
+                pairs.append(("", piece))
+        if pairs:
+            segments.append((fmt, tuple(pairs)))
     if not segments:
         return None
-    return EciaRecord(tuple(segments))
+    return EciaRecord.from_pairs(tuple(segments))
 
 
 # GS1 application identifiers: how many digits the AI has, by its first two digits, and the value length of the
@@ -323,10 +415,7 @@ def split_gs1_elements(element: str) -> list[EciaElement]:
 
 def canonical_ecia(record: EciaRecord) -> str:
     """The canonical text of a record: what every wedge-damaged form of the same label normalises to."""
-    parts = [
-        segment.format + GS + GS.join(element.identifier + element.value for element in segment.elements)
-        for segment in record.segments
-    ]
+    parts = [fmt + GS + GS.join(map("".join, pairs)) for fmt, pairs in record._records]
     return HEADER + RS + RS.join(parts) + RS + EOT
 
 
@@ -357,18 +446,18 @@ def standard_fields(record: EciaRecord) -> dict[str, Any]:
     """Contract fields from the standard DIs (and GS1 AIs of ``05`` records); first occurrence wins, empty
     values become ``None``."""
     values: dict[str, Any] = {}
-    for segment in record.segments:
-        table = GS1_STANDARD_FIELD if segment.format == "05" else STANDARD_FIELD
-        for element in segment.elements:
-            name = table.get(element.identifier)
-            if name is None or name in values or not element.value:
+    for fmt, pairs in record._records:
+        table = GS1_STANDARD_FIELD if fmt == "05" else STANDARD_FIELD
+        for identifier, value in pairs:
+            name = table.get(identifier)
+            if name is None or not value or name in values:
                 continue
             if name == "quantity":
-                values[name] = parse_quantity(element.value)
+                values[name] = parse_quantity(value)
             elif name == "ship_date":
-                values[name] = parse_ship_date(element.value)
+                values[name] = parse_ship_date(value)
             elif name == "country_of_origin":
-                values[name] = element.value.upper() if len(element.value) == 2 else element.value
+                values[name] = value.upper() if len(value) == 2 else value
             else:
-                values[name] = element.value
+                values[name] = value
     return values

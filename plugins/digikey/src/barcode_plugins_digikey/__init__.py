@@ -50,7 +50,7 @@ def _customer_part_number(record: EciaRecord) -> str | None:
 def decode(text: str) -> Decoded | None:
     """Decode a Digi-Key label; ``None`` for any other text, including other vendors' ECIA labels."""
     record = parse_ecia(text)
-    if record is None or len(record.elements) > MAX_ELEMENTS or not is_digikey_label(record):
+    if record is None or len(record.pairs) > MAX_ELEMENTS or not is_digikey_label(record):
         return None
     return Decoded.from_ecia(
         record,

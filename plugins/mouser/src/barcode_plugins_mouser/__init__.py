@@ -37,7 +37,7 @@ def is_mouser_label(record: EciaRecord) -> bool:
 def decode(text: str) -> Decoded | None:
     """Decode a Mouser label; ``None`` for any other text, including other vendors' ECIA labels."""
     record = parse_ecia(text)
-    if record is None or len(record.elements) > MAX_ELEMENTS or not is_mouser_label(record):
+    if record is None or len(record.pairs) > MAX_ELEMENTS or not is_mouser_label(record):
         return None
     return Decoded.from_ecia(record, plugin=PLUGIN, supplier=SUPPLIER)
 
