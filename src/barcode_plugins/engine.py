@@ -137,7 +137,7 @@ class Engine:
             if len(claimed) > 1 and not _same_result(*claimed[0][1], *answer):
                 break
         if not claimed:
-            return Decoded(plugin=None, kind="external", raw=raw, barcode_hash=barcode_hash(normalized.text))
+            return Decoded.external(raw, barcode_hash(normalized.text))
         reading, (plugin, result) = claimed[0]
         if len(claimed) > 1 and not _same_result(plugin, result, *claimed[-1][1]):
             candidates = list(readings)
@@ -147,7 +147,7 @@ class Engine:
                 + "; rescan with a scanner that keeps control characters",
                 candidates,
             )
-        return attrs.evolve(result, plugin=plugin, raw=raw, barcode_hash=barcode_hash(reading))
+        return result.identified(plugin, raw, barcode_hash(reading))
 
     def _decode_reading(self, text: str) -> tuple[str, Decoded] | None:
         """Ask the decoders: ``(plugin name, result)`` of the one that claimed ``text``, or ``None``.
@@ -155,19 +155,24 @@ class Engine:
         Fallback decoders (``trylast``) are asked only when no specific decoder answered.
         """
         specific: list[tuple[str, Decoded]] = []
-        for impl in self.plugins.implementations("decode"):
-            fallback = self.plugins.is_fallback(impl)
+        for name, call, fallback in self.plugins.decoders():
             if fallback and specific:
                 break
-            result = self.plugins.call_one(impl, "decode", {"text": text})
+            try:
+                result = call(text)
+            except BarcodeError:
+                raise
+            except Exception as error:  # a broken plugin is recorded and skipped, never fatal
+                self.plugins.record_failure(name, "decode", f"{type(error).__name__}: {error}", text)
+                continue
             if result is None:
                 continue
-            if not isinstance(result, Decoded):
-                self.plugins.record_failure(impl.plugin_name, "decode", f"returned {type(result).__name__}", text)
+            if type(result) is not Decoded and not isinstance(result, Decoded):
+                self.plugins.record_failure(name, "decode", f"returned {type(result).__name__}", text)
                 continue
             if fallback:
-                return impl.plugin_name, result
-            specific.append((impl.plugin_name, result))
+                return name, result
+            specific.append((name, result))
         if len(specific) > 1:
             names = [name for name, _ in specific]
             raise AmbiguousBarcode(

@@ -102,10 +102,10 @@ def normalize(raw: str) -> Normalized:
     if layout is not None:
         text = _strip(layout.repair(text), repairs)
         repairs.append(f"layout-{layout.name}")
-    if _PICTURE.search(text):
+    if not text.isascii() and _PICTURE.search(text):  # isascii() is a flag lookup: free on clean scans
         text = text.translate(_PICTURES)
         repairs.append("control-pictures")
-    if _PLACEHOLDER.search(text):
+    if _may_hold_placeholder(text) and _PLACEHOLDER.search(text):
         for placeholder, char in _PLACEHOLDERS:
             text = placeholder.sub(char, text)
         repairs.append("placeholders")
@@ -115,6 +115,19 @@ def normalize(raw: str) -> Normalized:
             complete = len(readings) <= MAX_READINGS
             return Normalized(readings[0], readings[1:MAX_READINGS], tuple(repairs), complete)
     return Normalized(text, (), tuple(repairs))
+
+
+def _may_hold_placeholder(text: str) -> bool:
+    # Substring searches (memchr) rule out most scans before the regular expression's slower scan: every
+    # placeholder holds "<" or "\\", or a "[" or "{" followed by g, r or e. The ECIA header's "[" and an LCSC
+    # list's "{" stand first, so only a first character followed by such a letter counts there.
+    return (
+        "<" in text
+        or "\\" in text
+        or text.find("[", 1) >= 0
+        or text.find("{", 1) >= 0
+        or (text[:1] in ("[", "{") and text[1:2] in "GgRrEe")
+    )
 
 
 def barcode_hash(canonical: str) -> str:

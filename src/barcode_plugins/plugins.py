@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from importlib import import_module
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pluggy
 
@@ -71,6 +72,7 @@ class PluginManager:
         self._origin: dict[str, tuple[IndexedEntryPoint | str | None, bool]] = {}
         self._load_failed: dict[str, HookFailure] = {}
         self._impl_cache: dict[str, list[pluggy.HookImpl]] = {}
+        self._decoders: list[Decoder] | None = None
         self._loaded = False
 
     # -- loading -----------------------------------------------------------------------------------------
@@ -124,6 +126,7 @@ class PluginManager:
             )
             return False
         self._impl_cache.clear()
+        self._decoders = None
         return True
 
     def unregister(self, name: str) -> None:
@@ -134,6 +137,7 @@ class PluginManager:
         self._origin.pop(name, None)
         self._load_failed.pop(name, None)
         self._impl_cache.clear()
+        self._decoders = None
 
     def record_failure(self, plugin: str, hook: str, error: str, given: object = None) -> None:
         """Remember that ``plugin`` failed in ``hook`` on input ``given`` (shown by ``plugins`` and the CLI)."""
@@ -155,6 +159,26 @@ class PluginManager:
             cached = [impl for impl in reversed(caller.get_hookimpls()) if not (impl.hookwrapper or impl.wrapper)]
             self._impl_cache[hook] = cached
         return cached
+
+    def decoders(self) -> list[Decoder]:
+        """The ``decode`` implementations in call order, ready to call with the text (the per-scan hot path).
+
+        An implementation that takes exactly ``text`` is called directly; the caller records its exceptions
+        (:meth:`record_failure`). Any other signature, or tracing, goes through :meth:`call_one`.
+        """
+        decoders = self._decoders
+        if decoders is None:
+            decoders = []
+            for impl in self.implementations("decode"):
+                call = impl.function
+                if self.trace or tuple(impl.argnames) != ("text",):
+                    call = partial(self._call_decode, impl)
+                decoders.append(Decoder(impl.plugin_name, call, bool(impl.trylast)))
+            self._decoders = decoders
+        return decoders
+
+    def _call_decode(self, impl: pluggy.HookImpl, text: str) -> Any:
+        return self.call_one(impl, "decode", {"text": text})
 
     def call_one(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
         """Call one implementation; a non-BarcodeError exception is recorded and answered as ``None``."""
@@ -217,6 +241,14 @@ class PluginManager:
     def is_fallback(self, impl: pluggy.HookImpl) -> bool:
         """Whether an implementation declared itself a fallback (``trylast``)."""
         return bool(impl.trylast)
+
+
+class Decoder(NamedTuple):
+    """A ``decode`` implementation: the plugin's name, what to call with the text, and whether it is a fallback."""
+
+    name: str
+    call: Callable[[str], Any]
+    fallback: bool
 
 
 def _distribution(source: IndexedEntryPoint | str | None) -> tuple[str | None, str | None]:

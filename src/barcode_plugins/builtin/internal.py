@@ -16,6 +16,8 @@ from barcode_plugins.errors import InternalBarcodeError, InvalidItemReference
 from barcode_plugins.models import KNOWN_ITEM_TYPES
 
 SHORT_PREFIX = "bp:"
+# What encode_json writes for a known type and an integer id: read without the JSON parser (most scans are ours).
+_CANONICAL_JSON = re.compile(r'\{"(' + "|".join(KNOWN_ITEM_TYPES) + r')": (0|[1-9][0-9]{0,17})\}\Z')
 _JSON_SHAPE = re.compile(r'\A\{\s*"([^"]{1,40})"\s*:\s*(.{1,80}?)\s*\}\Z', re.DOTALL)
 
 
@@ -37,6 +39,9 @@ def parse_internal(text: str) -> ItemRef | None:
     """
     if text.startswith(SHORT_PREFIX):
         return _item(text[len(SHORT_PREFIX) :], text)
+    canonical = _CANONICAL_JSON.match(text)
+    if canonical is not None:
+        return ItemRef(*canonical.groups())
     match = _JSON_SHAPE.match(text)
     if match is None:
         return None

@@ -21,13 +21,7 @@ import re
 from typing import Any
 
 from barcode_plugins import Decoded, hookimpl
-from barcode_plugins.ecia import (
-    EciaRecord,
-    EciaSegment,
-    fields_from_pairs,
-    parse_quantity,
-    split_data_identifier,
-)
+from barcode_plugins.ecia import EciaRecord, fields_from_pairs, parse_quantity
 
 PLUGIN = "tme"
 SUPPLIER = "TME"
@@ -40,6 +34,7 @@ MAX_TOKENS = 64
 _TOKEN_SEPARATOR = re.compile(r"[ \t\r\n]+")
 _KEY_VALUE = re.compile(r"([A-Z][A-Z0-9]*):(.*)\Z", re.DOTALL)
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_DATA_IDENTIFIER = re.compile(r"[0-9]{0,3}[A-Z]")  # as in barcode_plugins.ecia.split_data_identifier
 _ECIA_SEPARATORS = re.compile("[\x1d\x1e\x04]")
 
 
@@ -73,10 +68,15 @@ def read_qr(tokens: list[str]) -> dict[str, str] | None:
 def read_datamatrix(tokens: list[str]) -> EciaRecord | None:
     """The DataMatrix as an ECIA record; ``None`` unless every token is a DI element and ``P``, ``1P`` and a
     numeric ``Q`` are there (so a line of capitalised words is not read as one)."""
-    elements = tuple(element for element in map(split_data_identifier, tokens) if element is not None)
-    if not tokens or len(elements) < len(tokens):
+    pairs: list[tuple[str, str]] = []
+    for token in tokens:
+        identifier = _DATA_IDENTIFIER.match(token)
+        if identifier is None:
+            return None
+        pairs.append((identifier.group(), token[identifier.end() :]))
+    if not pairs:
         return None
-    record = EciaRecord((EciaSegment("06", elements),))
+    record = EciaRecord.from_pairs((("06", tuple(pairs)),))
     if not record.get("P") or not record.get("1P") or parse_quantity(record.get("Q")) is None:
         return None
     return record
@@ -117,12 +117,12 @@ def _decode_datamatrix(record: EciaRecord) -> Decoded:
 @hookimpl
 def decode(text: str) -> Decoded | None:
     """Decode a TME QR or DataMatrix label; ``None`` for any other text."""
-    if not isinstance(text, str) or _ECIA_SEPARATORS.search(text):
-        return None
+    if not isinstance(text, str) or ("PN:" not in text and "1P" not in text) or _ECIA_SEPARATORS.search(text):
+        return None  # a QR label has a PN token, a DataMatrix a 1P element: substring tests rule out most text
     tokens = [token for token in _TOKEN_SEPARATOR.split(text) if token]
     if len(tokens) > MAX_TOKENS:
         return None
-    qr_fields = read_qr(tokens)
+    qr_fields = read_qr(tokens) if "PN:" in text else None
     if qr_fields is not None:
         return _decode_qr(qr_fields)
     record = read_datamatrix(tokens)
