@@ -117,8 +117,14 @@ class Engine:
         """
         _check_scan(raw)
         normalized = normalize(raw)
-        if not normalized.text.strip(_SEPARATORS_AND_SPACE):
+        text = normalized.text
+        if text[:1] in _SEPARATORS_AND_SPACE and not text.strip(_SEPARATORS_AND_SPACE):  # first test: no copy
             raise InputError("scan holds only separators and no data")
+        if not normalized.alternatives:  # one reading, the common case
+            answer = self._decode_reading(text)
+            if answer is None:
+                return Decoded.external(raw, barcode_hash(text))
+            return answer[1].identified(answer[0], raw, barcode_hash(text))
         if not normalized.complete:
             raise AmbiguousBarcode(
                 f"the separators were lost and the scan reads more than {len(normalized.alternatives) + 1} ways;"
@@ -155,7 +161,7 @@ class Engine:
         Fallback decoders (``trylast``) are asked only when no specific decoder answered.
         """
         specific: list[tuple[str, Decoded]] = []
-        for name, call, fallback in self.plugins.decoders():
+        for name, call, fallback in self.plugins.callers("decode"):
             if fallback and specific:
                 break
             try:
@@ -191,9 +197,16 @@ class Engine:
 
     def link_key(self, barcode: Decoded) -> str:
         """The key a barcode is linked under (the ``link_item`` hook; default: its barcode hash)."""
-        key = self.plugins.call_first("link_item", barcode=barcode)
-        if isinstance(key, str) and key:
-            return key
+        for name, call, _ in self.plugins.callers("link_item"):
+            try:
+                key = call(barcode)
+            except BarcodeError:
+                raise
+            except Exception as error:  # a broken plugin is recorded and skipped, never fatal
+                self.plugins.record_failure(name, "link_item", f"{type(error).__name__}: {error}", barcode)
+                continue
+            if key is not None:  # firstresult: the first answer decides
+                return key if isinstance(key, str) and key else barcode.barcode_hash
         return barcode.barcode_hash
 
     # -- scanning and linking ----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class PluginManager:
         self._origin: dict[str, tuple[IndexedEntryPoint | str | None, bool]] = {}
         self._load_failed: dict[str, HookFailure] = {}
         self._impl_cache: dict[str, list[pluggy.HookImpl]] = {}
-        self._decoders: list[Decoder] | None = None
+        self._callers: dict[str, list[Caller]] = {}
         self._loaded = False
 
     # -- loading -----------------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ class PluginManager:
             )
             return False
         self._impl_cache.clear()
-        self._decoders = None
+        self._callers.clear()
         return True
 
     def unregister(self, name: str) -> None:
@@ -137,7 +137,7 @@ class PluginManager:
         self._origin.pop(name, None)
         self._load_failed.pop(name, None)
         self._impl_cache.clear()
-        self._decoders = None
+        self._callers.clear()
 
     def record_failure(self, plugin: str, hook: str, error: str, given: object = None) -> None:
         """Remember that ``plugin`` failed in ``hook`` on input ``given`` (shown by ``plugins`` and the CLI)."""
@@ -160,25 +160,27 @@ class PluginManager:
             self._impl_cache[hook] = cached
         return cached
 
-    def decoders(self) -> list[Decoder]:
-        """The ``decode`` implementations in call order, ready to call with the text (the per-scan hot path).
+    def callers(self, hook: str) -> list[Caller]:
+        """The implementations of a one-argument hook (``decode``, ``link_item``) in call order, ready to call
+        with that argument: the per-scan hot path.
 
-        An implementation that takes exactly ``text`` is called directly; the caller records its exceptions
-        (:meth:`record_failure`). Any other signature, or tracing, goes through :meth:`call_one`.
+        An implementation that takes exactly the spec's argument is called directly; the caller records its
+        exceptions (:meth:`record_failure`). Any other signature, or tracing, goes through :meth:`call_one`.
         """
-        decoders = self._decoders
-        if decoders is None:
-            decoders = []
-            for impl in self.implementations("decode"):
+        callers = self._callers.get(hook)
+        if callers is None:
+            (argument,) = getattr(self.pm.hook, hook).spec.argnames
+            callers = []
+            for impl in self.implementations(hook):
                 call = impl.function
-                if self.trace or tuple(impl.argnames) != ("text",):
-                    call = partial(self._call_decode, impl)
-                decoders.append(Decoder(impl.plugin_name, call, bool(impl.trylast)))
-            self._decoders = decoders
-        return decoders
+                if self.trace or tuple(impl.argnames) != (argument,):
+                    call = partial(self._call_one_argument, impl, hook, argument)
+                callers.append(Caller(impl.plugin_name, call, bool(impl.trylast)))
+            self._callers[hook] = callers
+        return callers
 
-    def _call_decode(self, impl: pluggy.HookImpl, text: str) -> Any:
-        return self.call_one(impl, "decode", {"text": text})
+    def _call_one_argument(self, impl: pluggy.HookImpl, hook: str, argument: str, value: object) -> Any:
+        return self.call_one(impl, hook, {argument: value})
 
     def call_one(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
         """Call one implementation; a non-BarcodeError exception is recorded and answered as ``None``."""
@@ -243,8 +245,9 @@ class PluginManager:
         return bool(impl.trylast)
 
 
-class Decoder(NamedTuple):
-    """A ``decode`` implementation: the plugin's name, what to call with the text, and whether it is a fallback."""
+class Caller(NamedTuple):
+    """An implementation of a one-argument hook: the plugin's name, what to call with the argument, and whether
+    it is a fallback (``trylast``)."""
 
     name: str
     call: Callable[[str], Any]

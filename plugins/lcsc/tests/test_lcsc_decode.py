@@ -149,3 +149,25 @@ def test_entry_point() -> None:
 def test_a_label_with_thousands_of_pairs_is_not_lcscs() -> None:
     assert lcsc.decode("{pc:C1" + ",a:" * 30_000 + "}") is None
     assert lcsc.decode("{pc:C1,pm:X" + ",0" * 30_000 + "}").fields["pm"].startswith("X,0,0")
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["pc", "pm", "qty", "pbn", "x_1", "Pc", " pm"]),
+            st.sampled_from(["", "C25804", "C1", "0603WAF", "A:B", "a b", "BAT54S,215", " 7 ", "{", "}", "7\t"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_plain_labels_read_like_the_general_loop(pairs: list[tuple[str, str]]) -> None:
+    # read_label takes a regex shortcut for labels whose values hold no space, comma or brace: same pairs.
+    from barcode_plugins_lcsc import _PAIR, _PLAIN_LABEL, read_pairs
+
+    from barcode_plugins.ecia import fields_from_pairs
+
+    text = "{" + ",".join(f"{key}:{value}" for key, value in pairs) + "}"
+    if _PLAIN_LABEL.match(text):
+        assert fields_from_pairs(_PAIR.findall(text)) == read_pairs(text)

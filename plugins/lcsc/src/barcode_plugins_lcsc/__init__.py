@@ -20,6 +20,9 @@ SUPPLIER = "LCSC"
 _KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
 #: An LCSC part number. A brace list without one in ``pc`` is not an LCSC label (nor is ``{"stockitem": 42}``).
 _LCSC_PART_NUMBER = re.compile(r"C[0-9]+\Z")
+# A label whose values hold no space, comma or brace (almost all): read by _PAIR alone, same result as the loop.
+_PLAIN_LABEL = re.compile(r"\{[a-z][a-z0-9_]*:[^,\s{}]*(?:,[a-z][a-z0-9_]*:[^,\s{}]*)*\}\Z")
+_PAIR = re.compile(r"([a-z][a-z0-9_]*):([^,\s{}]*)")
 #: An LCSC label carries about ten pairs; text with far more is not one (refused early: decode stays fast).
 MAX_PAIRS = 64
 
@@ -28,6 +31,18 @@ def read_label(text: str) -> dict[str, str] | None:
     """The label's pairs in order (``{"pbn": "PICK...", "on": "SO...", ...}``); ``None`` if it is not LCSC's."""
     if len(text) < 2 or text[0] != "{" or text[-1] != "}":
         return None
+    if _PLAIN_LABEL.match(text):  # no spaces and no commas in values: the pairs in one regex scan
+        found = _PAIR.findall(text)
+        fields = fields_from_pairs(found) if len(found) <= MAX_PAIRS else None
+    else:
+        fields = read_pairs(text)
+    if fields is None or not _LCSC_PART_NUMBER.match(fields.get("pc", "")):
+        return None
+    return fields
+
+
+def read_pairs(text: str) -> dict[str, str] | None:
+    """Every ``key:value`` pair of a brace list, whatever its values hold; ``None`` if it is not one."""
     pairs: list[tuple[str, list[str]]] = []
     for piece in text[1:-1].split(","):
         key, colon, value = piece.partition(":")
@@ -40,10 +55,7 @@ def read_label(text: str) -> dict[str, str] | None:
             pairs[-1][1].append(piece)
         else:
             return None
-    fields = fields_from_pairs((key, ",".join(pieces).strip()) for key, pieces in pairs)
-    if not _LCSC_PART_NUMBER.match(fields.get("pc", "")):
-        return None
-    return fields
+    return fields_from_pairs([(key, ",".join(pieces).strip()) for key, pieces in pairs])
 
 
 @hookimpl
