@@ -176,3 +176,15 @@ def test_plugin_is_found_through_its_entry_point() -> None:
 @pytest.mark.parametrize("text", ["PN:X QTY:1 " * 5000, "P1 1P2 Q3 " * 5000])
 def test_thousands_of_tokens_are_refused(text: str) -> None:
     assert tme.decode(text) is None
+
+
+_PIECES = ["PN:X", "1P", " ", "\t", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\xa0", "\u2028", "Q"]
+
+
+@given(st.lists(st.sampled_from(_PIECES)).map("".join))
+def test_token_split_shortcut_agrees_with_the_separators(text: str) -> None:
+    import re
+
+    from barcode_plugins_tme import split_tokens
+
+    assert split_tokens(text) == [token for token in re.split(r"[ \t\r\n]+", text) if token]

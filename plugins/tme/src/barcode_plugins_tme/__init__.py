@@ -32,10 +32,19 @@ URL_KEY = "url"
 #: A TME label carries about ten tokens; text with far more is not one (refused early: decode stays fast).
 MAX_TOKENS = 64
 _TOKEN_SEPARATOR = re.compile(r"[ \t\r\n]+")
+# What str.split() also splits ASCII text on, besides the token separators (GS and RS are refused before).
+_OTHER_ASCII_WHITESPACE = re.compile("[\x0b\x0c\x1c\x1f]")
 _KEY_VALUE = re.compile(r"([A-Z][A-Z0-9]*):(.*)\Z", re.DOTALL)
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _DATA_IDENTIFIER = re.compile(r"[0-9]{0,3}[A-Z]")  # as in barcode_plugins.ecia.split_data_identifier
 _ECIA_SEPARATORS = re.compile("[\x1d\x1e\x04]")
+
+
+def split_tokens(text: str) -> list[str]:
+    """The label's tokens: what spaces, tabs, CR and LF separate."""
+    if text.isascii() and not _OTHER_ASCII_WHITESPACE.search(text):
+        return text.split()  # the same tokens as the expression below, at a tenth of its cost
+    return [token for token in _TOKEN_SEPARATOR.split(text) if token]
 
 
 def split_order_line(value: str | None) -> tuple[str | None, str | None]:
@@ -53,7 +62,7 @@ def read_qr(tokens: list[str]) -> dict[str, str] | None:
     pairs: list[tuple[str, str]] = []
     for token in tokens:
         key_value = _KEY_VALUE.match(token)
-        if _URL.match(token):
+        if "://" in token and _URL.match(token):
             pairs.append((URL_KEY, token))
         elif key_value:
             pairs.append((key_value.group(1), key_value.group(2)))
@@ -119,7 +128,7 @@ def decode(text: str) -> Decoded | None:
     """Decode a TME QR or DataMatrix label; ``None`` for any other text."""
     if not isinstance(text, str) or ("PN:" not in text and "1P" not in text) or _ECIA_SEPARATORS.search(text):
         return None  # a QR label has a PN token, a DataMatrix a 1P element: substring tests rule out most text
-    tokens = [token for token in _TOKEN_SEPARATOR.split(text) if token]
+    tokens = split_tokens(text)
     if len(tokens) > MAX_TOKENS:
         return None
     qr_fields = read_qr(tokens) if "PN:" in text else None
