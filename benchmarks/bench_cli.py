@@ -120,19 +120,20 @@ def run_cold_start(config: Config, templates: list[corpus.Template], workdir: Pa
     modules = imported_modules(commands["decode"], environment)
     uses_store = _imports(modules, FORBIDDEN["sqlite_utils"])
     uses_images = _imports(modules, FORBIDDEN["images"])
-    worst = max(ms["decode"] / ms["import click"], ms["decode"] / ms["import pluggy"])
+    # The baseline is `python -c "import click"`; import pluggy (lighter) is shown as a stricter reference.
+    ratio = ms["decode"] / ms["import click"]
     section.figures.append(
         Figure(
             key="cli.cold_start",
             title="CLI cold start: barcode-plugins decode RAW",
-            ratio=worst,
-            ratio_unit="x import pluggy / import click (the worse)",
+            ratio=ratio,
+            ratio_unit="x import click",
             target="<= 3x; no sqlite_utils, no image libs",
-            met=worst <= 3.0 and not uses_store and not uses_images,
+            met=ratio <= 3.0 and not uses_store and not uses_images,
             ours=f"{ms['decode']:.0f} ms (imports sqlite_utils: {'yes' if uses_store else 'no'},"
             f" image libs: {'yes' if uses_images else 'no'})",
-            baseline=f"import pluggy {ms['import pluggy']:.0f} ms ({ms['decode'] / ms['import pluggy']:.2f}x),"
-            f" import click {ms['import click']:.0f} ms ({ms['decode'] / ms['import click']:.2f}x)",
+            baseline=f"import click {ms['import click']:.0f} ms; stricter: import pluggy {ms['import pluggy']:.0f} ms"
+            f" ({ms['decode'] / ms['import pluggy']:.2f}x)",
             values={
                 "median_ms": ms,
                 "without_bytecode_cache_ms": uncached,

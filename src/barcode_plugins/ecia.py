@@ -106,6 +106,8 @@ VALUE_SHAPES: Mapping[str, str] = {
     "16D": r"[0-9]{8}",
     "4L": r"[A-Z]{2}",
 }
+#: Readings of a damaged envelope listed at most; one more means "and more" (``normalize``, ``segment_elements``).
+MAX_READINGS = 8
 #: The shape of a value the vocabulary says nothing about.
 ANY_VALUE_SHAPE = r".+"
 

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice, product
+from typing import NamedTuple
 
 import attrs
 
@@ -31,6 +32,7 @@ from .ecia import (
     EOT,
     GS,
     HEADER,
+    MAX_READINGS,
     RS,
     VALUE_SHAPES,
     EciaRecord,
@@ -40,7 +42,6 @@ from .ecia import (
     parse_ecia,
 )
 from .layouts import detect_layout
-from .segmentation import MAX_READINGS, segment_elements
 
 
 @attrs.frozen
@@ -174,8 +175,7 @@ def _canonical_readings(text: str, repairs: list[str]) -> tuple[str, ...]:
     return readings
 
 
-@attrs.frozen
-class _Header:
+class _Header(NamedTuple):
     """One way to read the envelope's header: its record separator, where the format is, its group separator."""
 
     record_separator: str
@@ -183,8 +183,7 @@ class _Header:
     group_separator: str
 
 
-@attrs.frozen
-class _Reading:
+class _Reading(NamedTuple):
     """A candidate reading: how well the vocabulary supports it, its canonical text, the repair it took."""
 
     score: int
@@ -410,6 +409,8 @@ def _element_count(canonical: str) -> int:
 def _read_dropped(text: str, header: _Header) -> tuple[str, ...]:
     end = _message_end(text, header.format_at, header.record_separator, "")
     readings: list[str] = []
+    from .segmentation import segment_elements  # lazy: only a scan that lost its separators needs it
+
     for elements in segment_elements(text[header.format_at + 2 : end]):
         record = EciaRecord((EciaSegment("06", elements),))
         canonical = _canonical_of(canonical_ecia(record))

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import attrs
 
-from .ecia import ANY_VALUE_SHAPE, DATA_IDENTIFIERS, VALUE_SHAPES, EciaElement
+from .ecia import ANY_VALUE_SHAPE, DATA_IDENTIFIERS, MAX_READINGS, VALUE_SHAPES, EciaElement
 
 
 @attrs.frozen
@@ -120,8 +120,6 @@ SEGMENTATION_PROFILES: tuple[SegmentationProfile, ...] = (
 #: steps it takes at most, and how many readings it returns at most: the search stays cheap on hostile input.
 MAX_RUN_TOGETHER = 512
 _MAX_STEPS = 20_000
-#: Readings returned at most; a result one longer than this means "and more" (see ``segment_elements``).
-MAX_READINGS = 8
 _FREE_SHAPES = frozenset({r".*", r".+"})
 # How far a shaped value can reach at most (the shape's characters, repeated): a cheap bound before fullmatch.
 _SHAPE_REACH: Mapping[str, re.Pattern[str]] = {
