@@ -250,7 +250,7 @@ class Caller(NamedTuple):
     it is a fallback (``trylast``)."""
 
     name: str
-    call: Callable[[str], Any]
+    call: Callable[[Any], Any]
     fallback: bool
 
 

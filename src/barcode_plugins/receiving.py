@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import attrs
-
 from .errors import AmbiguousBarcode, InputError, NotFound
-from .models import Decoded, ItemRef, Link, PurchaseOrderLine, Quantity, ReceiveResult, StockItem
+from .models import Decoded, ItemRef, PurchaseOrderLine, Quantity, ReceiveResult, ReceiveStatus
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -53,25 +51,15 @@ def receive_one(
     try:
         barcode = engine.decode(raw)
     except AmbiguousBarcode as error:
-        return _log(store, raw, None, ReceiveResult("ambiguous", error.message, candidates=error.candidates))
+        return _log(store, raw, None, "ambiguous", error.message, candidates=error.candidates)
     except InputError as error:
-        return _log(store, raw, None, ReceiveResult("error", error.message))
+        return _log(store, raw, None, "error", error.message)
     if barcode.kind != "supplier":
         what = f"an internal barcode for {barcode.item}" if barcode.kind == "internal" else "not a supplier label"
-        return _log(
-            store,
-            raw,
-            barcode,
-            ReceiveResult("not_recognised", f"{what}; nothing to receive", barcode=barcode),
-        )
+        return _log(store, raw, barcode, "not_recognised", f"{what}; nothing to receive")
     amount = quantity if quantity is not None else barcode.quantity
     if amount is None or amount <= 0:
-        return _log(
-            store,
-            raw,
-            barcode,
-            ReceiveResult("needs_quantity", "the label carries no quantity; give one with --quantity", barcode=barcode),
-        )
+        return _log(store, raw, barcode, "needs_quantity", "the label carries no quantity; give one with --quantity")
     with store.transaction():
         earlier = store.get_receipt(barcode.barcode_hash)
         if earlier is not None:
@@ -80,30 +68,20 @@ def receive_one(
                 store,
                 raw,
                 barcode,
-                ReceiveResult(
-                    "already_received",
-                    f"already received {earlier.at[:19].replace('T', ' ')} UTC on {earlier.purchase_order} line"
-                    f" {earlier.line} ({_fmt(earlier.quantity)}) into {earlier.location or 'no location'},"
-                    f" stock item {earlier.stock_item}",
-                    purchase_order=earlier.purchase_order,
-                    line=earlier.line,
-                    quantity=earlier.quantity,
-                    outstanding=line.outstanding if line else None,
-                    stock_item=earlier.stock_item,
-                    barcode=barcode,
-                ),
+                "already_received",
+                f"already received {earlier.at[:19].replace('T', ' ')} UTC on {earlier.purchase_order} line"
+                f" {earlier.line} ({_fmt(earlier.quantity)}) into {earlier.location or 'no location'},"
+                f" stock item {earlier.stock_item}",
+                purchase_order=earlier.purchase_order,
+                line=earlier.line,
+                quantity=earlier.quantity,
+                outstanding=line.outstanding if line else None,
+                stock_item=earlier.stock_item,
             )
         lines = engine.match_lines(barcode, purchase_order)
         if not lines:
             return _log(
-                store,
-                raw,
-                barcode,
-                ReceiveResult(
-                    "no_match",
-                    f"no open order line for {_looked_for(barcode, purchase_order)}",
-                    barcode=barcode,
-                ),
+                store, raw, barcode, "no_match", f"no open order line for {_looked_for(barcode, purchase_order)}"
             )
         if len(lines) > 1:
             shown = [f"{line.purchase_order} line {line.line}" for line in lines]
@@ -111,12 +89,9 @@ def receive_one(
                 store,
                 raw,
                 barcode,
-                ReceiveResult(
-                    "ambiguous",
-                    f"{len(lines)} lines fit equally: {', '.join(shown[:6])}; choose one with --po",
-                    barcode=barcode,
-                    candidates=tuple(shown),
-                ),
+                "ambiguous",
+                f"{len(lines)} lines fit equally: {', '.join(shown[:6])}; choose one with --po",
+                candidates=tuple(shown),
             )
         line = lines[0]
         if amount > line.outstanding and not allow_over:
@@ -125,16 +100,13 @@ def receive_one(
                 store,
                 raw,
                 barcode,
-                ReceiveResult(
-                    "over_receipt",
-                    f"{_fmt(amount)} would exceed {line.purchase_order} line {line.line} by {_fmt(excess)}"
-                    f" (ordered {_fmt(line.quantity)}, received {_fmt(line.received)}); use --allow-over to accept",
-                    purchase_order=line.purchase_order,
-                    line=line.line,
-                    quantity=amount,
-                    outstanding=line.outstanding,
-                    barcode=barcode,
-                ),
+                "over_receipt",
+                f"{_fmt(amount)} would exceed {line.purchase_order} line {line.line} by {_fmt(excess)}"
+                f" (ordered {_fmt(line.quantity)}, received {_fmt(line.received)}); use --allow-over to accept",
+                purchase_order=line.purchase_order,
+                line=line.line,
+                quantity=amount,
+                outstanding=line.outstanding,
             )
         return _book(engine, store, raw, barcode, line, amount, location or line.destination)
 
@@ -148,69 +120,65 @@ def _book(
     amount: Quantity,
     location: str | None,
 ) -> ReceiveResult:
-    from .store import now
-
-    at = now()
-    stock = store.add_stock_item(
-        StockItem(
-            id=0,
-            quantity=amount,
-            sku=barcode.supplier_part_number or line.sku,
-            mpn=barcode.manufacturer_part_number or line.mpn,
-            manufacturer=barcode.manufacturer or line.manufacturer,
-            location=location,
-            lot_code=barcode.lot_code,
-            date_code=barcode.date_code,
-            country_of_origin=barcode.country_of_origin,
-            purchase_order=line.purchase_order,
-            line=line.line,
-            barcode_hash=barcode.barcode_hash,
-            created_at=at,
-        )
-    )
-    store.add_receipt(barcode.barcode_hash, line, amount, stock.id, location)
-    key = engine.link_key(barcode)
-    note = ""
-    existing = store.get_link(key)
-    if existing is None:
-        store.add_link(Link(key, stock.ref, raw, barcode.plugin, at))
-    else:
-        note = f"; label stays linked to {existing.item}"
+    stock_item, linked_to = store.book_receipt(line, amount, location, barcode, raw, engine.link_key(barcode))
+    note = "" if linked_to is None else f"; label stays linked to {linked_to}"
     outstanding = max(line.quantity - line.received - amount, 0)
     return _log(
         store,
         raw,
         barcode,
-        ReceiveResult(
-            "received",
-            f"received {_fmt(amount)} on {line.purchase_order} line {line.line}, {_fmt(outstanding)} outstanding;"
-            f" stock item {stock.id}{' at ' + location if location else ''}{note}",
-            purchase_order=line.purchase_order,
-            line=line.line,
-            quantity=amount,
-            outstanding=outstanding,
-            stock_item=stock.id,
-            barcode=barcode,
-        ),
+        "received",
+        f"received {_fmt(amount)} on {line.purchase_order} line {line.line}, {_fmt(outstanding)} outstanding;"
+        f" stock item {stock_item}{' at ' + location if location else ''}{note}",
+        purchase_order=line.purchase_order,
+        line=line.line,
+        quantity=amount,
+        outstanding=outstanding,
+        stock_item=stock_item,
     )
 
 
-def _log(store: Store, raw: str, barcode: Decoded | None, result: ReceiveResult) -> ReceiveResult:
-    """Write the history entry for an outcome (inside the caller's transaction, or its own)."""
+def _log(
+    store: Store,
+    raw: str,
+    barcode: Decoded | None,
+    status: ReceiveStatus,
+    message: str,
+    *,
+    purchase_order: str | None = None,
+    line: int | None = None,
+    quantity: Quantity | None = None,
+    outstanding: Quantity | None = None,
+    stock_item: int | None = None,
+    candidates: tuple[str, ...] = (),
+) -> ReceiveResult:
+    """Write the history entry for an outcome (inside the caller's transaction, or its own) and return the
+    outcome. The result is built once, with its history id (not built and then copied with ``attrs.evolve``)."""
     with store.transaction():
         history_id = store.add_history(
             "receive",
-            result.status,
+            status,
             raw,
             barcode_hash=barcode.barcode_hash if barcode else None,
             plugin=barcode.plugin if barcode else None,
-            item=ItemRef("stockitem", str(result.stock_item)) if result.stock_item else None,
-            purchase_order=result.purchase_order,
-            line=result.line,
-            quantity=result.quantity,
-            message=result.message,
+            item=ItemRef("stockitem", str(stock_item)) if stock_item else None,
+            purchase_order=purchase_order,
+            line=line,
+            quantity=quantity,
+            message=message,
         )
-    return attrs.evolve(result, history_id=history_id)
+    return ReceiveResult(
+        status,
+        message,
+        purchase_order=purchase_order,
+        line=line,
+        quantity=quantity,
+        outstanding=outstanding,
+        stock_item=stock_item,
+        barcode=barcode,
+        candidates=candidates,
+        history_id=history_id,
+    )
 
 
 def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:

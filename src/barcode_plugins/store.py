@@ -8,18 +8,20 @@ either all of a scan or none of it.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from pathlib import Path
+from types import TracebackType
 from typing import Any, cast
 
-import attrs
 import sqlite_utils
 
 from .errors import StoreError
 from .models import (
+    Decoded,
     HistoryEntry,
     ItemRef,
     Link,
@@ -146,6 +148,90 @@ def _number(value: float | int | None) -> Quantity | None:
     return int(value) if float(value).is_integer() else float(value)
 
 
+# -- receive hot path: constant SQL, so sqlite3's statement cache keeps each prepared -------------------------
+_GET_RECEIPT = (
+    "SELECT receipts.id, receipts.barcode_hash, po_lines.purchase_order, po_lines.line, receipts.quantity,"
+    " receipts.stock_item_id, receipts.location, receipts.at FROM receipts JOIN po_lines"
+    " ON po_lines.id = receipts.po_line_id WHERE receipts.barcode_hash = ?"
+)
+_INSERT_STOCK_ITEM = (
+    "INSERT INTO stock_items (quantity, sku, mpn, manufacturer, location, lot_code, date_code,"
+    " country_of_origin, purchase_order, line, barcode_hash, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_RECEIPT = (
+    "INSERT INTO receipts (barcode_hash, po_line_id, quantity, stock_item_id, location, at)"
+    " SELECT ?, id, ?, ?, ?, ? FROM po_lines WHERE purchase_order = ? AND line = ?"
+)
+_ADD_RECEIVED = "UPDATE po_lines SET received = received + ? WHERE purchase_order = ? AND line = ?"
+# Only a taken key is skipped (not OR IGNORE, which would also swallow a NOT NULL violation).
+_INSERT_LINK_IF_FREE = (
+    "INSERT INTO links (link_key, item_type, item_id, raw, plugin, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (link_key) DO NOTHING"
+)
+
+
+@functools.lru_cache(maxsize=32)
+def _candidates_sql(by_part: bool, count: int) -> str:
+    """The candidate-lines query for ``count`` part numbers (or order references), built once per shape."""
+    marks = ",".join("?" * count)
+    if by_part:
+        condition = f"(po_lines.sku COLLATE NOCASE IN ({marks}) OR po_lines.mpn COLLATE NOCASE IN ({marks}))"
+    else:
+        condition = (
+            f"(purchase_orders.reference COLLATE NOCASE IN ({marks})"
+            f" OR purchase_orders.supplier_reference COLLATE NOCASE IN ({marks}))"
+        )
+    return (
+        "SELECT purchase_orders.supplier, purchase_orders.supplier_reference, purchase_orders.status,"
+        " po_lines.purchase_order, po_lines.line, po_lines.sku, po_lines.mpn, po_lines.manufacturer,"
+        " po_lines.quantity, po_lines.received, po_lines.destination"
+        " FROM po_lines JOIN purchase_orders ON purchase_orders.reference = po_lines.purchase_order"
+        f" WHERE purchase_orders.status = 'placed' AND {condition} ORDER BY po_lines.purchase_order, po_lines.line"
+    )
+
+
+class _Transaction:
+    """:meth:`Store.transaction`. A class rather than ``@contextmanager``: a receive enters it twice per scan and
+    the generator machinery cost more than the rest of the bookkeeping."""
+
+    __slots__ = ("_joined", "_store")
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._joined = False
+
+    def __enter__(self) -> Store:
+        store = self._store
+        conn = store.db.conn
+        if conn.in_transaction:
+            self._joined = True
+            return store
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(store._explain(error)) from None
+        return store
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self._joined:
+            return  # the outer transaction commits or rolls back
+        store = self._store
+        conn = store.db.conn
+        if exc_type is not None:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            return  # the exception propagates
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(store._explain(error)) from None
+
+
 class Store:
     """One SQLite database holding links, purchase orders, stock, receipts and history.
 
@@ -192,30 +278,10 @@ class Store:
         """Close the connection."""
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[Store]:
+    def transaction(self) -> AbstractContextManager[Store]:
         """One write transaction (``BEGIN IMMEDIATE``: takes the write lock up front, so read-then-write is safe
         against other processes). Nested use joins the outer transaction."""
-        conn = self.db.conn
-        if conn.in_transaction:
-            yield self
-            return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as error:
-            raise StoreError(self._explain(error)) from None
-        try:
-            yield self
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.DatabaseError as error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StoreError(self._explain(error)) from None
+        return _Transaction(self)
 
     def _migrate(self) -> None:
         if self._version() >= SCHEMA_VERSION:
@@ -414,33 +480,32 @@ class Store:
         number; then every line of the named orders is a candidate. One query: the lines joined to their orders."""
         parts = [part for part in part_numbers if part]
         if parts:
-            marks = ",".join("?" * len(parts))
-            condition = f"(po_lines.sku COLLATE NOCASE IN ({marks}) OR po_lines.mpn COLLATE NOCASE IN ({marks}))"
             params = parts + parts
         else:
             refs = [ref for ref in order_references if ref]
             if not refs:
                 return []
-            marks = ",".join("?" * len(refs))
-            condition = (
-                f"(purchase_orders.reference COLLATE NOCASE IN ({marks})"
-                f" OR purchase_orders.supplier_reference COLLATE NOCASE IN ({marks}))"
-            )
             params = refs + refs
-        cursor = self.db.conn.execute(
-            "SELECT purchase_orders.supplier, purchase_orders.supplier_reference, purchase_orders.status,"
-            " po_lines.* FROM po_lines JOIN purchase_orders ON purchase_orders.reference = po_lines.purchase_order"
-            f" WHERE purchase_orders.status = 'placed' AND {condition} ORDER BY po_lines.purchase_order, po_lines.line",
-            params,
-        )
-        names = [column[0] for column in cursor.description]
         headers: dict[str, tuple[str, str | None, str]] = {}
         lines: dict[str, list[PurchaseOrderLine]] = {}
-        for values in cursor:
-            row = dict(zip(names[3:], values[3:], strict=True))
-            reference = row["purchase_order"]
-            headers.setdefault(reference, values[:3])
-            lines.setdefault(reference, []).append(self._line(row))
+        # Columns by position (see _candidates_sql): a dict per row cost more than the query.
+        for values in self.db.conn.execute(_candidates_sql(bool(parts), len(params) // 2), params):
+            reference = values[3]
+            if reference not in headers:
+                headers[reference] = values[:3]
+                lines[reference] = []
+            lines[reference].append(
+                PurchaseOrderLine(
+                    reference,
+                    values[4],
+                    values[5],
+                    values[6],
+                    values[7],
+                    _number(values[8]) or 0,
+                    _number(values[9]) or 0,
+                    values[10],
+                )
+            )
         return [
             PurchaseOrder(reference, supplier, supplier_reference, cast(PoStatus, status), tuple(lines[reference]))
             for reference, (supplier, supplier_reference, status) in headers.items()
@@ -459,29 +524,6 @@ class Store:
         )
 
     # -- stock and receipts ------------------------------------------------------------------------------
-    def add_stock_item(self, item: StockItem) -> StockItem:
-        """Insert a stock item and return it with its new id (``item.id`` is ignored)."""
-        cursor = self.db.execute(
-            "INSERT INTO stock_items (quantity, sku, mpn, manufacturer, location, lot_code, date_code,"
-            " country_of_origin, purchase_order, line, barcode_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                item.quantity,
-                item.sku,
-                item.mpn,
-                item.manufacturer,
-                item.location,
-                item.lot_code,
-                item.date_code,
-                item.country_of_origin,
-                item.purchase_order,
-                item.line,
-                item.barcode_hash,
-                item.created_at,
-            ],
-        )
-        return attrs.evolve(item, id=int(cursor.lastrowid or 0))
-
     def get_stock_item(self, stock_item_id: int) -> StockItem | None:
         """A stock item by id."""
         row = self._one("SELECT * FROM stock_items WHERE id = ?", [stock_item_id])
@@ -494,52 +536,65 @@ class Store:
         """Remove a stock item."""
         self.db.execute("DELETE FROM stock_items WHERE id = ?", [stock_item_id])
 
-    def add_receipt(
-        self,
-        barcode_hash: str,
-        line: PurchaseOrderLine,
-        quantity: Quantity,
-        stock_item: int,
-        location: str | None,
-    ) -> Receipt:
-        """Record a receipt (unique per barcode hash) and add its quantity to the line."""
-        at = now()
-        cursor = self.db.execute(
-            "INSERT INTO receipts (barcode_hash, po_line_id, quantity, stock_item_id, location, at)"
-            " SELECT ?, id, ?, ?, ?, ? FROM po_lines WHERE purchase_order = ? AND line = ?",
-            [barcode_hash, quantity, stock_item, location, at, line.purchase_order, line.line],
-        )
-        self.add_received(line.purchase_order, line.line, quantity)
-        return Receipt(
-            int(cursor.lastrowid or 0),
-            barcode_hash,
-            line.purchase_order,
-            line.line,
-            quantity,
-            stock_item,
-            location,
-            at,
-        )
-
     def get_receipt(self, barcode_hash: str) -> Receipt | None:
         """The receipt of a label, if it was received."""
-        row = self._one(
-            "SELECT receipts.*, po_lines.purchase_order, po_lines.line FROM receipts JOIN po_lines"
-            " ON po_lines.id = receipts.po_line_id WHERE receipts.barcode_hash = ?",
-            [barcode_hash],
-        )
+        row = self.db.conn.execute(_GET_RECEIPT, (barcode_hash,)).fetchone()
         if row is None:
             return None
-        return Receipt(
-            id=row["id"],
-            barcode_hash=row["barcode_hash"],
-            purchase_order=row["purchase_order"],
-            line=row["line"],
-            quantity=_number(row["quantity"]) or 0,
-            stock_item=row["stock_item_id"],
-            location=row["location"],
-            at=row["at"],
-        )
+        # Columns in Receipt's field order (see _GET_RECEIPT).
+        return Receipt(row[0], row[1], row[2], row[3], _number(row[4]) or 0, row[5], row[6], row[7])
+
+    def book_receipt(
+        self,
+        line: PurchaseOrderLine,
+        quantity: Quantity,
+        location: str | None,
+        barcode: Decoded,
+        raw: str,
+        link_key: str,
+    ) -> tuple[int, ItemRef | None]:
+        """Book a received label on ``line``: a stock item (label fields first, the line's as fallback), the
+        receipt (unique per barcode hash), the line's received quantity, and a link from ``link_key`` to the new
+        stock item (with the scan as read, ``raw``) unless the key is linked already. Returns the stock item id
+        and the item the key stays linked to (``None`` when the link was added).
+
+        The receive hot path: constant SQL on the raw connection (prepared once, kept by the statement cache),
+        and the link written with ``ON CONFLICT DO NOTHING`` instead of a lookup first; the existing link is
+        read only when the key was taken.
+        """
+        with self.transaction():
+            conn = self.db.conn
+            at = now()
+            stock_id = int(
+                conn.execute(
+                    _INSERT_STOCK_ITEM,
+                    (
+                        quantity,
+                        barcode.supplier_part_number or line.sku,
+                        barcode.manufacturer_part_number or line.mpn,
+                        barcode.manufacturer or line.manufacturer,
+                        location,
+                        barcode.lot_code,
+                        barcode.date_code,
+                        barcode.country_of_origin,
+                        line.purchase_order,
+                        line.line,
+                        barcode.barcode_hash,
+                        at,
+                    ),
+                ).lastrowid
+                or 0
+            )
+            conn.execute(
+                _INSERT_RECEIPT,
+                (barcode.barcode_hash, quantity, stock_id, location, at, line.purchase_order, line.line),
+            )
+            conn.execute(_ADD_RECEIVED, (quantity, line.purchase_order, line.line))
+            link = (link_key, "stockitem", str(stock_id), raw, barcode.plugin, at)
+            if conn.execute(_INSERT_LINK_IF_FREE, link).rowcount:
+                return stock_id, None
+            existing = self.get_link(link_key)
+            return stock_id, existing.item if existing else None
 
     def delete_receipt(self, receipt: Receipt) -> None:
         """Remove a receipt and take its quantity back off the line."""
