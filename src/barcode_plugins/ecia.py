@@ -204,6 +204,11 @@ class EciaRecord:
         return self._elements
 
     @property
+    def records(self) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+        """Each record inside the envelope as ``(format, pairs)``: :attr:`segments` without building elements."""
+        return self._records
+
+    @property
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """Every element as a plain ``(identifier, value)`` tuple, in label order (cheaper than ``elements``)."""
         return self._pairs
@@ -417,7 +422,7 @@ def split_gs1_elements(element: str) -> list[EciaElement]:
 
 def canonical_ecia(record: EciaRecord) -> str:
     """The canonical text of a record: what every wedge-damaged form of the same label normalises to."""
-    parts = [fmt + GS + GS.join(map("".join, pairs)) for fmt, pairs in record._records]
+    parts = [fmt + GS + GS.join(map("".join, pairs)) for fmt, pairs in record.records]
     return HEADER + RS + RS.join(parts) + RS + EOT
 
 
@@ -448,7 +453,7 @@ def standard_fields(record: EciaRecord) -> dict[str, Any]:
     """Contract fields from the standard DIs (and GS1 AIs of ``05`` records); first occurrence wins, empty
     values become ``None``."""
     values: dict[str, Any] = {}
-    for fmt, pairs in record._records:
+    for fmt, pairs in record.records:
         table = GS1_STANDARD_FIELD if fmt == "05" else STANDARD_FIELD
         for identifier, value in pairs:
             name = table.get(identifier)

@@ -11,8 +11,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from .errors import (
     AlreadyLinked,
     AmbiguousBarcode,
@@ -57,7 +55,7 @@ def default_db_path() -> Path:
 
 
 def _same_result(plugin: str, result: Decoded, other_plugin: str, other: Decoded) -> bool:
-    return plugin == other_plugin and attrs.evolve(result, plugin=plugin) == attrs.evolve(other, plugin=plugin)
+    return plugin == other_plugin and result.identified(plugin, "", "") == other.identified(plugin, "", "")
 
 
 def _show(text: str) -> str:

@@ -36,7 +36,6 @@ from .ecia import (
     RS,
     VALUE_SHAPES,
     EciaRecord,
-    EciaSegment,
     canonical_ecia,
     gs1_application_identifier,
     parse_ecia,
@@ -275,7 +274,7 @@ def _read_learned(text: str, header: _Header) -> list[_Reading]:
         canonical = _canonical_of(HEADER + RS + RS.join(rebuilt) + RS + EOT)
         record = None if canonical is None else parse_ecia(canonical)
         if canonical is not None and record is not None:
-            readings.append(_Reading(_score(record.segments), canonical, repair))
+            readings.append(_Reading(_score(record), canonical, repair))
     return readings
 
 
@@ -386,18 +385,18 @@ def _starts_element(piece: str, fmt: str, strong: bool) -> bool:
     return _KNOWN_ELEMENT.fullmatch(piece) is not None
 
 
-def _score(segments: tuple[EciaSegment, ...]) -> int:
+def _score(record: EciaRecord) -> int:
     # Each element the vocabulary knows, with a value of its shape, counts for a reading; any other against it.
     score = 0
-    for segment in segments:
-        for element in segment.elements:
-            if segment.format != "06":
-                known = bool(element.identifier)
-            elif element.identifier not in DATA_IDENTIFIERS:
+    for fmt, pairs in record.records:
+        for identifier, value in pairs:
+            if fmt != "06":
+                known = bool(identifier)
+            elif identifier not in DATA_IDENTIFIERS:
                 known = False
             else:
-                shape = _SHAPES.get(element.identifier)
-                known = shape is None or not element.value or shape.fullmatch(element.value) is not None
+                shape = _SHAPES.get(identifier)
+                known = shape is None or not value or shape.fullmatch(value) is not None
             score += 1 if known else -1
     return score
 
@@ -412,7 +411,7 @@ def _read_dropped(text: str, header: _Header) -> tuple[str, ...]:
     from .segmentation import segment_elements  # lazy: only a scan that lost its separators needs it
 
     for elements in segment_elements(text[header.format_at + 2 : end]):
-        record = EciaRecord((EciaSegment("06", elements),))
+        record = EciaRecord.from_pairs((("06", elements),))
         canonical = _canonical_of(canonical_ecia(record))
         if canonical is not None and canonical not in readings:
             readings.append(canonical)

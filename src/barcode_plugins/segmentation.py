@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
 
 import attrs
 
@@ -41,11 +42,23 @@ class SegmentationProfile:
     required: frozenset[str] = frozenset()
     may_be_empty: frozenset[str] = frozenset()
     starts: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+    # The search works on sets of DIs as bit masks: a bit per DI, the required ones, and per rank the DIs that
+    # may still follow an element of that rank.
+    bits: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+    required_mask: int = attrs.field(init=False, eq=False, repr=False)
+    rank_at_least: Mapping[int, int] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Every position where one of the DIs starts (a lookahead, so overlapping starts are all found).
         alternatives = "|".join(sorted(map(re.escape, self.shapes), key=len, reverse=True))
         object.__setattr__(self, "starts", re.compile(f"(?=({alternatives}))"))
+        bits = {di: 1 << index for index, di in enumerate(self.rank)}
+        object.__setattr__(self, "bits", bits)
+        object.__setattr__(self, "required_mask", sum(bits[di] for di in self.required))
+        at_least = {
+            here: sum(bit for di, bit in bits.items() if self.rank[di] >= here) for here in set(self.rank.values())
+        }
+        object.__setattr__(self, "rank_at_least", at_least)
 
     def confirms(self, reading: Reading) -> bool:
         """Whether a reading carries what this supplier's labels carry."""
@@ -191,6 +204,8 @@ def _split_foreign_element(reading: Reading, profile: SegmentationProfile) -> Re
 
 # Where an element starts, where its value starts, where it ends.
 Span = tuple[int, int, int]
+# A reading under construction: its first span and the rest of the chain (None at the end).
+Chain = tuple[Span, "Chain"] | None
 
 
 def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
@@ -199,59 +214,72 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
     if 0 not in starts:
         return []
     boundaries = [*sorted(starts), len(body)]
-    rank = profile.rank
+    rank, bits, required, at_least = profile.rank, profile.bits, profile.required_mask, profile.rank_at_least
     # Each DI at most once. Only the used DIs that can still occur at or after a start (and that the print order
     # still allows) matter to the rest of the reading, so the memo key forgets the others; a reading that misses a
-    # required DI which can no longer occur is abandoned at once.
-    still_possible: dict[int, frozenset[str]] = {}
-    seen: set[str] = set()
+    # required DI which can no longer occur is abandoned at once. Sets of DIs are bit masks (see the profile).
+    still_possible: dict[int, int] = {}
+    seen = 0
     for index in range(len(boundaries) - 2, -1, -1):
-        seen.add(starts[boundaries[index]])
-        still_possible[boundaries[index]] = frozenset(seen)
-    memo: dict[tuple[int, frozenset[str], frozenset[str]], list[tuple[Span, ...]]] = {}
+        seen |= bits[starts[boundaries[index]]]
+        still_possible[boundaries[index]] = seen
+    # A reading is kept with its plausibility: (empty values, -elements), fewest empty values first, then most
+    # elements. Both add up element by element, so keeping each search state's best few tails keeps the best few
+    # readings overall. A reading is built as a chain of (span, rest) cells: extending a tail costs one small tuple.
+    memo: dict[tuple[int, int, int], list[tuple[int, int, Chain]]] = {}
     steps = 0
+    end_of_body = len(body)
 
-    def solve(start: int, used: frozenset[str]) -> list[tuple[Span, ...]]:
-        # The best readings of body[start:], given the DIs used before, as spans.
+    def solve(start: int, used: int) -> list[tuple[int, int, Chain]]:
+        # The best readings of body[start:], given the DIs used before, as scored chains of spans.
         nonlocal steps
         identifier = starts[start]
         here = rank[identifier]
-        possible = still_possible[start]
-        now_used = used | {identifier}
-        missing = profile.required - now_used
-        key = (start, frozenset(di for di in used if di in possible and rank[di] >= here), missing)
-        if key in memo:
-            return memo[key]
-        found: list[tuple[Span, ...]] = []
-        if all(di in possible and rank[di] >= here for di in missing):
+        allowed = still_possible[start] & at_least[here]
+        now_used = used | bits[identifier]
+        missing = required & ~now_used
+        key = (start, used & allowed, missing)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        found = []
+        if not missing & ~allowed:
+            value_start = start + len(identifier)
             for end in _value_ends(body, start, identifier, profile, boundaries):
                 steps += 1
                 if steps > _MAX_STEPS:
                     raise _Exhausted
-                span = (start, start + len(identifier), end)
-                if end == len(body):
+                span = (start, value_start, end)
+                empty = 1 if value_start == end else 0
+                if end == end_of_body:
                     if not missing:
-                        found.append((span,))
+                        found.append((empty, -1, (span, None)))
                     continue
                 following = starts[end]
-                if following in now_used or rank[following] < here:
+                if bits[following] & now_used or rank[following] < here:
                     continue
-                found.extend((span, *tail) for tail in solve(end, now_used))
-            found.sort(key=_plausibility)
-        memo[key] = found[: MAX_READINGS + 1]
-        return memo[key]
+                tails = solve(end, now_used)
+                found.extend((empties + empty, count - 1, (span, tail)) for empties, count, tail in tails)
+            found.sort(key=_PLAUSIBILITY)  # stable: equally plausible readings keep the order they were found in
+        found = memo[key] = found[: MAX_READINGS + 1]
+        return found
 
     try:
-        spans = solve(0, frozenset())
+        scored = solve(0, 0)
     except _Exhausted:
         return []
-    return [tuple(EciaElement(body[a:v], body[v:b]) for a, v, b in reading) for reading in spans]
+    readings: list[Reading] = []
+    for _, _, chain in scored:
+        elements = []
+        while chain is not None:
+            (a, v, b), chain = chain
+            elements.append(_element((body[a:v], body[v:b])))
+        readings.append(tuple(elements))
+    return readings
 
 
-def _plausibility(spans: tuple[Span, ...]) -> tuple[int, int]:
-    # Fewest empty values first, then most elements. Both add up element by element, so keeping each search
-    # state's best few tails keeps the best few readings overall.
-    return sum(1 for _, value_start, end in spans if value_start == end), -len(spans)
+_PLAUSIBILITY = itemgetter(0, 1)
+_element = partial(tuple.__new__, EciaElement)  # an EciaElement without the Python-level __new__
 
 
 class _Exhausted(Exception):
