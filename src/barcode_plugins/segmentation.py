@@ -227,22 +227,22 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
     # elements. Both add up element by element, so keeping each search state's best few tails keeps the best few
     # readings overall. A reading is built as a chain of (span, rest) cells: extending a tail costs one small tuple.
     memo: dict[tuple[int, int, int], list[tuple[int, int, Chain]]] = {}
+    # Per start: its DI, the DI's rank and bit, and the DIs that may still follow it there.
+    node = {
+        start: (identifier, rank[identifier], bits[identifier], still_possible[start] & at_least[rank[identifier]])
+        for start, identifier in starts.items()
+    }
     steps = 0
     end_of_body = len(body)
 
-    def solve(start: int, used: int) -> list[tuple[int, int, Chain]]:
-        # The best readings of body[start:], given the DIs used before, as scored chains of spans.
+    def solve(start: int, used: int, key: tuple[int, int, int]) -> list[tuple[int, int, Chain]]:
+        # The best readings of body[start:], given the DIs used before, as scored chains of spans. ``key`` is the
+        # memo key of this state (see key_of); the callers look the memo up first, which saves most calls.
         nonlocal steps
-        identifier = starts[start]
-        here = rank[identifier]
-        allowed = still_possible[start] & at_least[here]
-        now_used = used | bits[identifier]
-        missing = required & ~now_used
-        key = (start, used & allowed, missing)
-        found = memo.get(key)
-        if found is not None:
-            return found
-        found = []
+        identifier, here, bit, allowed = node[start]
+        now_used = used | bit
+        missing = key[2]
+        found: list[tuple[int, int, Chain]] = []
         if not missing & ~allowed:
             value_start = start + len(identifier)
             for end in _value_ends(body, start, identifier, profile, boundaries):
@@ -255,17 +255,23 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
                     if not missing:
                         found.append((empty, -1, (span, None)))
                     continue
-                following = starts[end]
-                if bits[following] & now_used or rank[following] < here:
+                _, following_rank, following_bit, following_allowed = node[end]
+                if following_bit & now_used or following_rank < here:
                     continue
-                tails = solve(end, now_used)
-                found.extend((empties + empty, count - 1, (span, tail)) for empties, count, tail in tails)
+                following_missing = required & ~(now_used | following_bit)
+                if following_missing & ~following_allowed:
+                    continue  # a required DI can no longer occur after ``end``: no reading that way
+                child = (end, now_used & following_allowed, following_missing)
+                tails = memo.get(child)
+                if tails is None:
+                    tails = solve(end, now_used, child)
+                found.extend([(empties + empty, count - 1, (span, tail)) for empties, count, tail in tails])
             found.sort(key=_PLAUSIBILITY)  # stable: equally plausible readings keep the order they were found in
         found = memo[key] = found[: MAX_READINGS + 1]
         return found
 
     try:
-        scored = solve(0, 0)
+        scored = solve(0, 0, (0, 0, required & ~node[0][2]))
     except _Exhausted:
         return []
     readings: list[Reading] = []
