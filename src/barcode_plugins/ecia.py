@@ -283,6 +283,25 @@ def split_data_identifier(element: str) -> EciaElement | None:
     return EciaElement(identifier, element[len(identifier) :])
 
 
+# Canonical texts whose record is already known (see remember_canonical): parse_ecia answers them without parsing.
+_KNOWN_CANONICAL: dict[str, EciaRecord] = {}
+_MAX_KNOWN_CANONICAL = 256
+
+
+def remember_canonical(canonical: str, record: EciaRecord) -> None:
+    """Tell :func:`parse_ecia` that ``canonical`` (``canonical_ecia(record)``) parses to ``record``.
+
+    ``normalize`` rewrites a damaged scan to its canonical text, which every ECIA plugin then parses: this spares
+    that second parse. Only for one-record ``06`` messages, for which the two are equal by construction (the
+    canonical text re-splits into the same elements); the property is tested.
+    """
+    if len(record.records) != 1 or record.records[0][0] != "06":
+        return
+    if len(_KNOWN_CANONICAL) >= _MAX_KNOWN_CANONICAL:
+        _KNOWN_CANONICAL.clear()
+    _KNOWN_CANONICAL[canonical] = record
+
+
 @lru_cache(maxsize=2048)
 def parse_ecia(text: str) -> EciaRecord | None:
     """Parse an ISO/IEC 15434 message; ``None`` if ``text`` is not one (never raises).
@@ -293,6 +312,9 @@ def parse_ecia(text: str) -> EciaRecord | None:
     """
     if not isinstance(text, str):
         return None
+    known = _KNOWN_CANONICAL.pop(text, None)
+    if known is not None:
+        return known
     match = _HEADER.match(text)
     if match is None:
         return None

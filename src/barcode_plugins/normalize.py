@@ -39,6 +39,7 @@ from .ecia import (
     canonical_ecia,
     gs1_application_identifier,
     parse_ecia,
+    remember_canonical,
 )
 from .layouts import detect_layout
 
@@ -157,7 +158,12 @@ def _note(repairs: list[str], repair: str) -> None:
 def _canonical_of(text: str) -> str | None:
     # Cached beside parse_ecia: the same label is scanned again and again at a receiving bench.
     record = parse_ecia(text)
-    return canonical_ecia(record) if record is not None else None
+    if record is None:
+        return None
+    canonical = canonical_ecia(record)
+    if canonical != text:
+        remember_canonical(canonical, record)  # the plugins parse the canonical text next
+    return canonical
 
 
 def _canonical_readings(text: str, repairs: list[str]) -> tuple[str, ...]:
@@ -281,10 +287,15 @@ def _read_learned(text: str, header: _Header) -> list[_Reading]:
 def _variants(elements: list[str], doubtful: frozenset[int], separator: str) -> list[list[str]]:
     # A DI that doubtful cuts made appear twice: one variant per occurrence kept as the element, the doubtful
     # others merged back into the value before them. An occurrence no doubtful cut made is always the one kept.
-    identifiers = [match.group() if (match := _DI.match(element)) else "" for element in elements]
+    if not doubtful:  # a separator that cannot be data cuts nothing in doubt: one reading
+        return [elements]
+    places_of: dict[str, list[int]] = {}  # where each DI occurs, DIs in order of first occurrence
+    for index, element in enumerate(elements):
+        match = _DI.match(element)
+        if match:
+            places_of.setdefault(match.group(), []).append(index)
     choices: list[list[frozenset[int]]] = []
-    for identifier in dict.fromkeys(filter(None, identifiers)):
-        places = [index for index, seen in enumerate(identifiers) if seen == identifier]
+    for places in places_of.values():
         cut = [index for index in places if index in doubtful]
         if len(places) < 2 or not cut:
             continue

@@ -266,7 +266,8 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
                 if tails is None:
                     tails = solve(end, now_used, child)
                 found.extend([(empties + empty, count - 1, (span, tail)) for empties, count, tail in tails])
-            found.sort(key=_PLAUSIBILITY)  # stable: equally plausible readings keep the order they were found in
+            if len(found) > 1:
+                found.sort(key=_PLAUSIBILITY)  # stable: equally plausible readings keep the order they were found
         found = memo[key] = found[: MAX_READINGS + 1]
         return found
 
