@@ -421,9 +421,22 @@ def _read_dropped(text: str, header: _Header) -> tuple[str, ...]:
     readings: list[str] = []
     from .segmentation import segment_elements  # lazy: only a scan that lost its separators needs it
 
-    for elements in segment_elements(text[header.format_at + 2 : end]):
+    body = text[header.format_at + 2 : end]
+    # Values cut from a body with no separator in it and no trailing space are final: the reading's canonical text
+    # re-parses to the same record (tested), so it needs no second pass, and the plugins get the record as is.
+    final = not _SEPARATOR_CHARACTER.search(body) and body[-1:] not in _TRAILING_SPACE
+    for elements in segment_elements(body):
         record = EciaRecord.from_pairs((("06", elements),))
-        canonical = _canonical_of(canonical_ecia(record))
-        if canonical is not None and canonical not in readings:
-            readings.append(canonical)
+        canonical = canonical_ecia(record)
+        reading: str | None = canonical
+        if final:
+            remember_canonical(canonical, record)
+        else:
+            reading = _canonical_of(canonical)
+        if reading is not None and reading not in readings:
+            readings.append(reading)
     return tuple(readings)
+
+
+_SEPARATOR_CHARACTER = re.compile("[\x1d\x1e\x04]")
+_TRAILING_SPACE = " \t\r\n"

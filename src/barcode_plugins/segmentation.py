@@ -232,6 +232,7 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
         start: (identifier, rank[identifier], bits[identifier], still_possible[start] & at_least[rank[identifier]])
         for start, identifier in starts.items()
     }
+    ends_at: dict[int, list[int]] = {}
     steps = 0
     end_of_body = len(body)
 
@@ -245,7 +246,10 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
         found: list[tuple[int, int, Chain]] = []
         if not missing & ~allowed:
             value_start = start + len(identifier)
-            for end in _value_ends(body, start, identifier, profile, boundaries):
+            ends = ends_at.get(start)
+            if ends is None:  # where this element's value may end does not depend on the DIs used before it
+                ends = ends_at[start] = _value_ends(body, start, identifier, profile, boundaries)
+            for end in ends:
                 steps += 1
                 if steps > _MAX_STEPS:
                     raise _Exhausted
