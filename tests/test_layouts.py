@@ -181,3 +181,13 @@ def test_repair_undoes_typing(text: str, layout: Layout) -> None:
 def test_detection_is_total(text: str) -> None:
     layout = detect_layout(text)
     assert layout is None or layout.name in LAYOUTS
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS.values()), ids=lambda layout: layout.name)
+@given(data=st.data())
+def test_repair_table_agrees_with_the_inverse_mapping(layout: Layout, data: st.DataObject) -> None:
+    # repair() reads a list indexed by code point (and a second pass above it) instead of translating through the
+    # dict: the same result on any text, the rare composed characters above the list included.
+    characters = sorted({chr(code) for code in layout._inverse} | set("aZ09[]{}-=;'\x1d\x1e\u2404ñ\U0001f600"))
+    text = data.draw(st.text(st.sampled_from(characters), max_size=16))
+    assert layout.repair(text) == text.translate(layout._inverse)
