@@ -36,7 +36,7 @@ _NOTHING = "\x00"
 _OPENING = "]>[{bQPCM"
 # Code points below this are repaired through a list (see Layout); Latin-1 and Latin Extended-A and -B.
 _TABLE_SIZE = 0x250
-_FIRST_HIGH = chr(_TABLE_SIZE)
+_HIGH = re.compile(f"[{chr(_TABLE_SIZE)}-\U0010ffff]")
 _COMBINING = {"^": "\u0302", "´": "\u0301", "`": "\u0300", "¨": "\u0308", "~": "\u0303"}
 
 
@@ -137,7 +137,7 @@ class Layout:
     def repair(self, text: str) -> str:
         """Undo :meth:`type`: the US text a scanner typed when the host showed ``text``."""
         repaired = text.translate(self._table)
-        if self._high and text and max(text) >= _FIRST_HIGH:
+        if self._high and not text.isascii() and _HIGH.search(text):
             repaired = repaired.translate(self._high)
         return repaired
 
