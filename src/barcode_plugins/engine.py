@@ -16,6 +16,7 @@ from .errors import (
     AmbiguousBarcode,
     BarcodeError,
     InputError,
+    InvalidItemReference,
     NotFound,
     NotLinked,
     StoreError,
@@ -312,17 +313,42 @@ class Engine:
         return self.store.links_for(target)
 
     def import_links(self, links: Iterable[tuple[str, str | ItemRef]]) -> int:
-        """Link many ``(raw, item)`` pairs in one transaction (keys already linked are skipped). Returns the
-        number added. Every scan is decoded and validated first, so a bad row adds nothing."""
+        """Link many ``(raw, item)`` pairs in one transaction; keys already linked (to any item) are skipped.
+        Returns the number added.
+
+        Every scan is decoded and checked before anything is written, across worker processes when the batch is
+        large (:mod:`barcode_plugins.bulk`).
+
+        :raises InputError: naming the first row that cannot be linked (an item reference that is not
+            ``TYPE:ID``, a scan that does not decode or reads several ways, an internal barcode); nothing is
+            written then.
+        """
+        from .bulk import link_keys
         from .store import now
 
+        rows: list[tuple[str, ItemRef]] = []
+        for number, (raw, item) in enumerate(links, 1):
+            try:
+                rows.append((raw, item if isinstance(item, ItemRef) else ItemRef.parse(item)))
+            except InvalidItemReference as error:
+                raise InputError(f"row {number}: {error.message}") from None
+        keyed = link_keys(self, [raw for raw, _ in rows])
         at = now()
-        prepared = []
-        for raw, item in links:
-            target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
-            barcode = self.decode(raw)
-            prepared.append(Link(self.link_key(barcode), target, raw, barcode.plugin, at))
-        return self.store.add_links(prepared)
+        prepared: list[Link] = []
+        for number, ((raw, target), (key, plugin)) in enumerate(zip(rows, keyed, strict=True), 1):
+            if key is None:
+                raise InputError(f"row {number}: {plugin}")
+            prepared.append(Link(key, target, raw, plugin, at))
+        store = self.store
+        with store.transaction():
+            added = store.add_links(prepared)
+            store.add_history(
+                "link_import",
+                "imported",
+                "",
+                message=f"{added} link(s) added, {len(prepared) - added} already linked",
+            )
+        return added
 
     def label(self, item: str | ItemRef, *, short: bool = False) -> str:
         """The internal barcode payload to print for an item: JSON, or the short form for 1D labels."""

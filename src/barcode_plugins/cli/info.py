@@ -35,7 +35,7 @@ def plugins(app: AppContext, as_json: bool) -> None:
 
 @click.command()
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
-@click.option("--action", type=click.Choice(["scan", "link", "unlink", "receive", "undo", "po_import"]))
+@click.option("--action", type=click.Choice(["scan", "link", "link_import", "unlink", "receive", "undo", "po_import"]))
 @json_option
 @pass_app
 def history(app: AppContext, limit: int, action: str | None, as_json: bool) -> None:

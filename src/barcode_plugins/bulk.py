@@ -1,0 +1,89 @@
+"""Bulk link import: the link key of many scans, decoded across processes when the batch is large.
+
+Decoding is what a bulk import spends its time on (the insert is a fraction of it), and decoders are pure
+functions of their text (the conformance suite checks it), so a large batch is split over forked worker
+processes, one per available core. Forking is used only where it is safe: on Linux, from a process with one
+thread. Elsewhere, and for small batches, the scans are decoded in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .errors import BarcodeError
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .models import HookFailure
+
+#: Batches smaller than this are decoded in this process: starting workers costs more than it saves.
+PARALLEL_MIN_ROWS = 2_000
+#: Scans per task handed to a worker.
+CHUNK_ROWS = 1_000
+MAX_PROCESSES = 8
+
+#: What a row decodes to: ``(link key, plugin)``, or ``(None, why it cannot be linked)``.
+KeyedRow = tuple[str | None, str | None]
+
+# What the forked workers read: set just before the pool starts (the children inherit it, nothing is pickled).
+_WORK: tuple[Engine, Sequence[str]] | None = None
+
+
+def link_keys(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
+    """The link key and decoding plugin of every scan, in order; a scan that cannot be linked (it does not decode,
+    or it is an internal barcode) gives ``(None, reason)``."""
+    processes = _processes() if len(raws) >= PARALLEL_MIN_ROWS else 1
+    if processes <= 1:
+        return _key_rows(engine, raws)
+    import multiprocessing  # lazy: only large imports start workers
+
+    global _WORK
+    _WORK = (engine, raws)
+    try:
+        chunks = [(start, min(start + CHUNK_ROWS, len(raws))) for start in range(0, len(raws), CHUNK_ROWS)]
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            results = pool.map(_key_chunk, chunks)
+    finally:
+        _WORK = None
+    keyed: list[KeyedRow] = []
+    for rows, failures in results:
+        keyed.extend(rows)
+        engine.plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
+    return keyed
+
+
+def _processes() -> int:
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return 1  # fork is unsafe with other threads running, and not the default elsewhere
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return min(cores, MAX_PROCESSES)
+
+
+def _key_chunk(bounds: tuple[int, int]) -> tuple[list[KeyedRow], list[HookFailure]]:
+    # In a worker: the rows of one chunk, and the plugin failures they caused.
+    assert _WORK is not None, "link_keys sets the work before the pool starts"
+    engine, raws = _WORK
+    known = len(engine.plugins.failures)
+    rows = _key_rows(engine, raws[bounds[0] : bounds[1]])
+    return rows, engine.plugins.failures[known:]
+
+
+def _key_rows(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
+    rows: list[KeyedRow] = []
+    for raw in raws:
+        try:
+            barcode = engine.decode(raw)
+            if barcode.kind == "internal":
+                rows.append((None, f"an internal barcode for {barcode.item} needs no link"))
+            else:
+                rows.append((engine.link_key(barcode), barcode.plugin))
+        except BarcodeError as error:
+            rows.append((None, error.message))
+    return rows

@@ -1,0 +1,105 @@
+"""Bulk link import (``Engine.import_links``): in one transaction, every row checked first, across worker processes
+for large batches with the same result as in one process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sample_labels import DIGIKEY, GS, MOUSER, RS
+
+from barcode_plugins import Decoded, Engine, InputError, ItemRef, bulk, hookimpl
+
+
+def _rows(count: int) -> list[tuple[str, str]]:
+    # Distinct Digi-Key labels (the lot code varies), unknown asset tags, and a wedge-damaged form now and then.
+    rows = []
+    for number in range(count):
+        if number % 3 == 0:
+            raw = DIGIKEY.replace(f"{GS}4LCN", f"{GS}1TLOT{number}{GS}4LCN")
+            if number % 9 == 0:
+                raw = raw.replace(GS, "<GS>").replace(RS, "<RS>")
+        elif number % 3 == 1:
+            raw = f"ASSET-{number:07d}"
+        else:
+            raw = f"{MOUSER[:-2]}{GS}1TLOT{number}{RS}\x04"
+        rows.append((raw, f"stockitem:{number + 1}"))
+    return rows
+
+
+def test_rows_are_linked_under_the_keys_a_scan_finds(engine: Engine) -> None:
+    rows = _rows(30)
+    assert engine.import_links(rows) == 30
+    for raw, item in rows:
+        assert engine.scan(raw).item == ItemRef.parse(item)
+    assert engine.history(1, action="link_import")[0].message == "30 link(s) added, 0 already linked"
+
+
+def test_keys_already_linked_are_skipped_and_counted(engine: Engine) -> None:
+    rows = _rows(10)
+    engine.link(rows[0][0], "part:99")
+    assert engine.import_links(rows) == 9
+    assert engine.scan(rows[0][0]).item == ItemRef("part", "99")  # the earlier link stands
+    assert engine.import_links(rows) == 0
+    assert "0 link(s) added, 10 already linked" in (engine.history(1)[0].message or "")
+
+
+@pytest.mark.parametrize(
+    ("bad", "fragment"),
+    [
+        (("ASSET-1", "not-an-item"), "row 3: item reference"),
+        (('{"stockitem": 5}', "part:1"), "row 3: an internal barcode for stockitem:5 needs no link"),
+        (("", "part:1"), "row 3: empty scan"),
+        (("[)>" + RS + "06" + "KPO-1" + "1PABC" + "Q5", "part:1"), "row 3: "),
+    ],
+)
+def test_a_bad_row_is_named_and_nothing_is_written(engine: Engine, bad: tuple[str, str], fragment: str) -> None:
+    rows = [*_rows(2), bad, *_rows(4)[2:]]
+    with pytest.raises(InputError, match=fragment.replace("(", r"\(")):
+        engine.import_links(rows)
+    assert engine.store.count_links() == 0
+
+
+@pytest.fixture
+def parallel(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """Make small batches use worker processes; returns how many the machine allows (1: no fork here)."""
+    monkeypatch.setattr(bulk, "PARALLEL_MIN_ROWS", 10)
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 7)
+    return bulk._processes
+
+
+def test_workers_give_the_same_links_as_one_process(make_engine: Callable[..., Engine], parallel) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows(120)
+    single = make_engine("single.db")
+    assert single.import_links(rows) == 120
+    many = make_engine("many.db")
+    assert bulk.link_keys(many, [raw for raw, _ in rows]) == bulk._key_rows(single, [raw for raw, _ in rows])
+    assert many.import_links(rows) == 120
+    assert single.store.links_for(ItemRef("stockitem", "7"))[0].link_key == (
+        many.store.links_for(ItemRef("stockitem", "7"))[0].link_key
+    )
+
+
+def test_workers_report_the_first_bad_row(engine: Engine, parallel) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows(60)
+    rows[41] = ('{"part": 3}', "stockitem:1")
+    rows[50] = ("", "stockitem:1")
+    with pytest.raises(InputError, match="row 42: an internal barcode"):
+        engine.import_links(rows)
+    assert engine.store.count_links() == 0
+
+
+class _Flaky:
+    """Raises on one asset tag: the failure happens in a worker and must still be reported by the engine."""
+
+    @hookimpl
+    def decode(self, text: str) -> Decoded | None:
+        if text == "ASSET-0000013":
+            raise RuntimeError("flaky")
+        return None
+
+
+def test_plugin_failures_in_workers_are_recorded(engine: Engine, register_plugin, parallel) -> None:  # type: ignore[no-untyped-def]
+    register_plugin(_Flaky(), "flaky")
+    assert engine.import_links(_rows(30)) == 30
+    assert [failure.plugin for failure in engine.plugins.failures] == ["flaky"]
