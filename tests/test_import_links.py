@@ -103,3 +103,61 @@ def test_plugin_failures_in_workers_are_recorded(engine: Engine, register_plugin
     register_plugin(_Flaky(), "flaky")
     assert engine.import_links(_rows(30)) == 30
     assert [failure.plugin for failure in engine.plugins.failures] == ["flaky"]
+
+
+def _csv(rows: list[tuple[str, str]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["raw", "item"])
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def test_cli_links_a_csv_file_all_or_nothing(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    rows = _rows(12)
+    good = tmp_path / "links.csv"
+    good.write_text(_csv(rows) + "\n", encoding="utf-8")  # control characters quoted by the csv module
+    result = run_cli("link", "--json", "--file", str(good))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"rows": 12, "added": 12, "already_linked": 0}
+    scanned = json.loads(run_cli("scan", "--json", rows[4][0]).stdout)
+    assert scanned["item"] == "stockitem:5"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(_csv([("NEW-TAG-1", "part:1"), ("NEW-TAG-2", "nonsense")]), encoding="utf-8")
+    refused = run_cli("link", "--file", str(bad))
+    assert refused.returncode == 2
+    assert f"{bad} line 3: item reference" in refused.stderr.decode()
+    assert "Traceback" not in refused.stderr.decode()
+    assert json.loads(run_cli("scan", "--json", "NEW-TAG-1").stdout)["item"] is None  # nothing was written
+
+    from_stdin = run_cli("link", "--file", "-", input=_csv([("NEW-TAG-1", "part:1")]))
+    assert from_stdin.returncode == 0 and b"linked 1 of 1" in from_stdin.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("", "line 1: expected the header raw,item, found nothing"),
+        ("barcode,item\nX,part:1\n", "line 1: expected the header raw,item, found barcode,item"),
+        ("raw,item\nX,part:1,extra\n", "line 2: expected 2 values"),
+        ('raw,item\n"X,part:1\n', "line"),
+    ],
+)
+def test_cli_refuses_a_malformed_link_file(run_cli, tmp_path, content: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "links.csv"
+    path.write_text(content, encoding="utf-8")
+    result = run_cli("link", "--file", str(path))
+    assert result.returncode == 2
+    assert fragment in result.stderr.decode() and "Traceback" not in result.stderr.decode()
+
+
+def test_cli_link_wants_raw_and_item_or_a_file(run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli("link", "ONLY-RAW").returncode == 2
+    assert run_cli("link", "A", "part:1", "--file", "x.csv").returncode == 2
+    assert b"cannot read" in run_cli("link", "--file", "/nonexistent/links.csv").stderr

@@ -7,7 +7,7 @@ SQLite or sqlite-utils.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -312,13 +312,17 @@ class Engine:
         target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
         return self.store.links_for(target)
 
-    def import_links(self, links: Iterable[tuple[str, str | ItemRef]]) -> int:
+    def import_links(
+        self, links: Iterable[tuple[str, str | ItemRef]], *, row_names: Sequence[str] | None = None
+    ) -> int:
         """Link many ``(raw, item)`` pairs in one transaction; keys already linked (to any item) are skipped.
         Returns the number added.
 
         Every scan is decoded and checked before anything is written, across worker processes when the batch is
         large (:mod:`barcode_plugins.bulk`).
 
+        :param row_names: what to call each row in an error message (e.g. ``"links.csv line 7"``); default
+            ``"row 1"``, ``"row 2"``, ...
         :raises InputError: naming the first row that cannot be linked (an item reference that is not
             ``TYPE:ID``, a scan that does not decode or reads several ways, an internal barcode); nothing is
             written then.
@@ -326,18 +330,21 @@ class Engine:
         from .bulk import link_keys
         from .store import now
 
+        def name(index: int) -> str:
+            return row_names[index] if row_names is not None else f"row {index + 1}"
+
         rows: list[tuple[str, ItemRef]] = []
-        for number, (raw, item) in enumerate(links, 1):
+        for index, (raw, item) in enumerate(links):
             try:
                 rows.append((raw, item if isinstance(item, ItemRef) else ItemRef.parse(item)))
             except InvalidItemReference as error:
-                raise InputError(f"row {number}: {error.message}") from None
+                raise InputError(f"{name(index)}: {error.message}") from None
         keyed = link_keys(self, [raw for raw, _ in rows])
         at = now()
         prepared: list[Link] = []
-        for number, ((raw, target), (key, plugin)) in enumerate(zip(rows, keyed, strict=True), 1):
+        for index, ((raw, target), (key, plugin)) in enumerate(zip(rows, keyed, strict=True)):
             if key is None:
-                raise InputError(f"row {number}: {plugin}")
+                raise InputError(f"{name(index)}: {plugin}")
             prepared.append(Link(key, target, raw, plugin, at))
         store = self.store
         with store.transaction():

@@ -2,23 +2,49 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .context import AppContext, CliError, json_option, pass_app, print_json
 
 
 @click.command()
-@click.argument("raw")
-@click.argument("item")
+@click.argument("raw", required=False)
+@click.argument("item", required=False)
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Link many: a CSV file with the header raw,item (- reads standard input). All or nothing.",
+)
 @json_option
 @pass_app
-def link(app: AppContext, raw: str, item: str, as_json: bool) -> None:
-    """Link the barcode RAW (any barcode, decodable or not) to ITEM, e.g. stockitem:42."""
+def link(app: AppContext, raw: str | None, item: str | None, file: str | None, as_json: bool) -> None:
+    """Link the barcode RAW (any barcode, decodable or not) to ITEM, e.g. stockitem:42; or many with --file."""
+    if file is not None:
+        if raw is not None or item is not None:
+            raise CliError("give RAW ITEM or --file FILE, not both", 2)
+        _link_file(app, None if file == "-" else Path(file), as_json)
+        return
+    if raw is None or item is None:
+        raise CliError("give the barcode and the item: link RAW ITEM (or --file FILE)", 2)
     made = app.engine.link(raw, item)
     if as_json:
         print_json(made)
     else:
         click.echo(f"linked {made.link_key[:12]} -> {made.item}")
+
+
+def _link_file(app: AppContext, path: Path | None, as_json: bool) -> None:
+    from ..link_files import read_link_file
+
+    rows, names = read_link_file(path)
+    added = app.engine.import_links(rows, row_names=names)
+    if as_json:
+        print_json({"rows": len(rows), "added": added, "already_linked": len(rows) - added})
+    else:
+        click.echo(f"linked {added} of {len(rows)} barcode(s); {len(rows) - added} already linked")
 
 
 @click.command()
