@@ -172,7 +172,7 @@ class Engine:
                 continue
             if result is None:
                 continue
-            if type(result) is not Decoded and not isinstance(result, Decoded):
+            if not isinstance(result, Decoded):
                 self.plugins.record_failure(name, "decode", f"returned {type(result).__name__}", text)
                 continue
             if fallback:

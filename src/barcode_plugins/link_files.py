@@ -12,24 +12,14 @@ import io
 from pathlib import Path
 
 from .errors import InputError
+from .po_files import read_text
 
 COLUMNS = ("raw", "item")
 
 
 def read_link_file(path: Path | None) -> tuple[list[tuple[str, str]], list[str]]:
     """The rows of a link file (``None``: standard input) and, for each, where it is (``links.csv line 7``)."""
-    import sys
-
-    source = "<stdin>" if path is None else str(path)
-    try:
-        data = sys.stdin.buffer.read() if path is None else path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read {source}: {error.strerror or error}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{source} is not UTF-8 text (byte {error.start})") from None
-    return parse_link_csv(text, source)
+    return parse_link_csv(read_text(path), "<stdin>" if path is None else str(path))
 
 
 def parse_link_csv(text: str, source: str = "<csv>") -> tuple[list[tuple[str, str]], list[str]]:
