@@ -135,8 +135,8 @@ class EciaSegment(NamedTuple):
     elements: tuple[EciaElement, ...]
 
 
-# Builds an element from an (identifier, value) pair without a Python-level __new__ call: the parser's hot path.
-_element_from_pair = partial(tuple.__new__, EciaElement)
+#: Builds an EciaElement from an ``(identifier, value)`` pair without a Python-level ``__new__`` (hot paths).
+element_from_pair = partial(tuple.__new__, EciaElement)
 
 
 class EciaRecord:
@@ -157,7 +157,7 @@ class EciaRecord:
     _identifiers: frozenset[str] | None
 
     def __init__(self, segments: Iterable[EciaSegment]) -> None:
-        segments = tuple(EciaSegment(fmt, tuple(map(_element_from_pair, elements))) for fmt, elements in segments)
+        segments = tuple(EciaSegment(fmt, tuple(map(element_from_pair, elements))) for fmt, elements in segments)
         self._set(tuple((fmt, tuple((e[0], e[1]) for e in elements)) for fmt, elements in segments))
         self._segments = segments
 
@@ -192,7 +192,7 @@ class EciaRecord:
         """Each record inside the envelope, in order."""
         if self._segments is None:
             self._segments = tuple(
-                EciaSegment(fmt, tuple(map(_element_from_pair, pairs))) for fmt, pairs in self._records
+                EciaSegment(fmt, tuple(map(element_from_pair, pairs))) for fmt, pairs in self._records
             )
         return self._segments
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from functools import lru_cache, partial
+from functools import lru_cache
 from operator import itemgetter
 
 import attrs
 
-from .ecia import ANY_VALUE_SHAPE, DATA_IDENTIFIERS, MAX_READINGS, VALUE_SHAPES, EciaElement
+from .ecia import ANY_VALUE_SHAPE, DATA_IDENTIFIERS, MAX_READINGS, VALUE_SHAPES, EciaElement, element_from_pair
 
 
 @attrs.frozen
@@ -284,13 +284,12 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
         elements = []
         while chain is not None:
             (a, v, b), chain = chain
-            elements.append(_element((body[a:v], body[v:b])))
+            elements.append(element_from_pair((body[a:v], body[v:b])))
         readings.append(tuple(elements))
     return readings
 
 
 _PLAUSIBILITY = itemgetter(0, 1)
-_element = partial(tuple.__new__, EciaElement)  # an EciaElement without the Python-level __new__
 
 
 class _Exhausted(Exception):
