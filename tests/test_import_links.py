@@ -3,6 +3,7 @@ for large batches with the same result as in one process."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -161,3 +162,23 @@ def test_cli_link_wants_raw_and_item_or_a_file(run_cli) -> None:  # type: ignore
     assert run_cli("link", "ONLY-RAW").returncode == 2
     assert run_cli("link", "A", "part:1", "--file", "x.csv").returncode == 2
     assert b"cannot read" in run_cli("link", "--file", "/nonexistent/links.csv").stderr
+
+
+class _DiesInWorkers:
+    """Kills the worker process that decodes one tag (as the out-of-memory killer would); harmless in the parent."""
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    @hookimpl
+    def decode(self, text: str) -> Decoded | None:
+        if text == "ASSET-0000022" and os.getpid() != self.parent:
+            os._exit(1)
+        return None
+
+
+def test_a_worker_that_dies_does_not_hang_the_import(engine: Engine, register_plugin, parallel) -> None:  # type: ignore[no-untyped-def]
+    register_plugin(_DiesInWorkers(), "dies")
+    rows = _rows(40)
+    assert engine.import_links(rows) == 40  # decoded again in this process
+    assert engine.scan(rows[22][0]).item == ItemRef("stockitem", "23")

@@ -40,13 +40,19 @@ def link_keys(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
     if processes <= 1:
         return _key_rows(engine, raws)
     import multiprocessing  # lazy: only large imports start workers
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     global _WORK
     _WORK = (engine, raws)
     try:
         chunks = [(start, min(start + CHUNK_ROWS, len(raws))) for start in range(0, len(raws), CHUNK_ROWS)]
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            results = pool.map(_key_chunk, chunks)
+        # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks it with an
+        # error instead of leaving the import waiting forever; the batch is then decoded here.
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = list(pool.map(_key_chunk, chunks))
+    except BrokenProcessPool:
+        return _key_rows(engine, raws)
     finally:
         _WORK = None
     keyed: list[KeyedRow] = []
