@@ -131,3 +131,21 @@ def test_external_is_the_keyword_form_with_its_own_fields() -> None:
     one, two = Decoded.external("a", "h1"), Decoded.external("b", "h2")
     assert one == Decoded(plugin=None, kind="external", raw="a", barcode_hash="h1")
     assert one.fields is not two.fields  # a caller may change its copy
+
+
+def test_identified_keeps_a_plugins_subclass() -> None:
+    @attrs.frozen
+    class Richer(Decoded):
+        reel: str = ""
+
+    copy = Richer(plugin=None, kind="supplier", reel="R7").identified("acme", "raw", "h")
+    assert (
+        type(copy) is Richer
+        and copy.reel == "R7"
+        and (copy.plugin, copy.raw, copy.barcode_hash)
+        == (
+            "acme",
+            "raw",
+            "h",
+        )
+    )

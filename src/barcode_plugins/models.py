@@ -123,6 +123,8 @@ class Decoded:
     def identified(self, plugin: str | None, raw: str, barcode_hash: str) -> Decoded:
         """A copy with the engine's identity fields set: ``attrs.evolve`` with these three, at half its cost
         (it runs once per scan)."""
+        if type(self) is not Decoded:  # a plugin's subclass keeps its class and its own fields
+            return attrs.evolve(self, plugin=plugin, raw=raw, barcode_hash=barcode_hash)
         return Decoded(
             plugin,
             self.kind,
