@@ -65,7 +65,6 @@ def test_a_bad_row_is_named_and_nothing_is_written(engine: Engine, bad: tuple[st
 def parallel(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
     """Make small batches use worker processes; returns how many the machine allows (1: no fork here)."""
     monkeypatch.setattr(bulk, "PARALLEL_MIN_ROWS", 10)
-    monkeypatch.setattr(bulk, "CHUNK_ROWS", 7)
     return bulk._processes
 
 

@@ -1,8 +1,8 @@
 """Bulk link import: the link key of many scans, decoded across processes when the batch is large.
 
 Decoding is what a bulk import spends its time on (the insert is a fraction of it), and decoders are pure
-functions of their text (the conformance suite checks it), so a large batch is split over forked worker
-processes, one per available core. Forking is used only where it is safe: on Linux, from a process with one
+functions of their text (the conformance suite checks it), so a large batch is split over this process and forked
+workers, one process per available core. Forking is used only where it is safe: on Linux, from a process with one
 thread. Elsewhere, and for small batches, the scans are decoded in this process.
 """
 
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 #: Batches smaller than this are decoded in this process: starting workers costs more than it saves.
 PARALLEL_MIN_ROWS = 2_000
-#: Scans per task handed to a worker.
-CHUNK_ROWS = 1_000
 MAX_PROCESSES = 8
 
 #: What a row decodes to: ``(link key, plugin)``, or ``(None, why it cannot be linked)``.
@@ -45,20 +43,27 @@ def link_keys(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
 
     global _WORK
     _WORK = (engine, raws)
-    try:
-        chunks = [(start, min(start + CHUNK_ROWS, len(raws))) for start in range(0, len(raws), CHUNK_ROWS)]
-        # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks it with an
-        # error instead of leaving the import waiting forever; the batch is then decoded here.
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = list(pool.map(_key_chunk, chunks))
-    except BrokenProcessPool:
+    # Equal shares, one per process; this process decodes the first while the workers decode the rest.
+    size = -(-len(raws) // processes)
+    shares = [(start, min(start + size, len(raws))) for start in range(0, len(raws), size)]
+    if len(shares) < 2:
         return _key_rows(engine, raws)
+    keyed: list[KeyedRow] = []
+    try:
+        # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks it with an
+        # error instead of leaving the import waiting forever; its share is then decoded here.
+        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_key_chunk, share) for share in shares[1:]]
+            keyed.extend(_key_rows(engine, raws[shares[0][0] : shares[0][1]]))
+            for (start, stop), future in zip(shares[1:], futures, strict=True):
+                try:
+                    rows, failures = future.result()
+                except BrokenProcessPool:
+                    rows, failures = _key_rows(engine, raws[start:stop]), []
+                keyed.extend(rows)
+                engine.plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
     finally:
         _WORK = None
-    keyed: list[KeyedRow] = []
-    for rows, failures in results:
-        keyed.extend(rows)
-        engine.plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
     return keyed
 
 
@@ -73,7 +78,7 @@ def _processes() -> int:
 
 
 def _key_chunk(bounds: tuple[int, int]) -> tuple[list[KeyedRow], list[HookFailure]]:
-    # In a worker: the rows of one chunk, and the plugin failures they caused.
+    # In a worker: the rows of one share, and the plugin failures they caused.
     assert _WORK is not None, "link_keys sets the work before the pool starts"
     engine, raws = _WORK
     known = len(engine.plugins.failures)
