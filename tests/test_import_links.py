@@ -181,3 +181,47 @@ def test_a_worker_that_dies_does_not_hang_the_import(engine: Engine, register_pl
     rows = _rows(40)
     assert engine.import_links(rows) == 40  # decoded again in this process
     assert engine.scan(rows[22][0]).item == ItemRef("stockitem", "23")
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make imports of more than 7 rows go through the TEMP staging table."""
+    monkeypatch.setattr(bulk, "IMPORT_BATCH_ROWS", 7)
+
+
+def _staging_tables(engine: Engine) -> list[str]:
+    return [row[0] for row in engine.store.db.conn.execute("SELECT name FROM sqlite_temp_master WHERE type='table'")]
+
+
+def test_a_long_import_is_staged_and_gives_the_same_links(make_engine: Callable[..., Engine], small_batches) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows(30)
+    staged = make_engine("staged.db")
+    staged.link(rows[3][0], "part:1")  # already linked: skipped, counted
+    assert staged.import_links(iter(rows)) == 29  # a stream, not a list
+    assert staged.scan(rows[29][0]).item == ItemRef("stockitem", "30")
+    assert staged.scan(rows[3][0]).item == ItemRef("part", "1")
+    assert staged.history(1, action="link_import")[0].message == "29 link(s) added, 1 already linked"
+    assert _staging_tables(staged) == []
+
+
+def test_a_bad_row_in_a_later_batch_writes_nothing(engine: Engine, small_batches) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows(30)
+    rows[24] = ("", "part:1")
+    with pytest.raises(InputError, match="row 25: empty scan"):
+        engine.import_links(rows)
+    assert engine.store.count_links() == 0
+    assert _staging_tables(engine) == []
+
+
+def test_staging_holds_no_lock_on_the_store(make_engine: Callable[..., Engine], small_batches) -> None:  # type: ignore[no-untyped-def]
+    importer, station = make_engine("shared.db"), make_engine("shared.db")
+    station.link("STATION-TAG", "part:5")  # create the schema before the import starts
+
+    def rows_while_a_station_writes():  # type: ignore[no-untyped-def]
+        for number, row in enumerate(_rows(30)):
+            if number == 20:  # two batches are staged by now
+                station.link("STATION-TAG-2", "part:6")  # would wait for the lock and fail if one were held
+            yield row
+
+    assert importer.import_links(rows_while_a_station_writes()) == 30
+    assert station.scan("STATION-TAG-2").item == ItemRef("part", "6")

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .engine import Engine
     from .models import HookFailure
 
+#: Rows an import reads, decodes and checks at a time (memory is bounded by this, not by the import's size).
+IMPORT_BATCH_ROWS = 50_000
 #: Batches smaller than this are decoded in this process: starting workers costs more than it saves.
 PARALLEL_MIN_ROWS = 2_000
 MAX_PROCESSES = 8

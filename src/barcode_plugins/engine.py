@@ -7,7 +7,8 @@ SQLite or sqlite-utils.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ from .normalize import barcode_hash, normalize
 from .plugins import PluginManager
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import LinkRow, Store
 
 #: The longest scan accepted. A QR code holds at most 7,089 characters, a DataMatrix 3,116.
 MAX_SCAN_LENGTH = 8192
@@ -313,49 +314,84 @@ class Engine:
         return self.store.links_for(target)
 
     def import_links(
-        self, links: Iterable[tuple[str, str | ItemRef]], *, row_names: Sequence[str] | None = None
+        self,
+        links: Iterable[tuple[str, str | ItemRef]],
+        *,
+        row_names: Sequence[str] | Callable[[int], str] | None = None,
     ) -> int:
-        """Link many ``(raw, item)`` pairs in one transaction; keys already linked (to any item) are skipped.
-        Returns the number added.
+        """Link many ``(raw, item)`` pairs, all or nothing; keys already linked (to any item) are skipped. Returns
+        the number added.
 
-        Every scan is decoded and checked before anything is written, across worker processes when the batch is
-        large (:mod:`barcode_plugins.bulk`).
+        Every scan is decoded and checked before it is written, across worker processes when the batch is large
+        (:mod:`barcode_plugins.bulk`). ``links`` may be a stream of any length: it is read a batch at a time, and
+        when there is more than one batch the checked rows wait in a TEMP table until the last one, so memory
+        stays bounded and the store is locked only for the final copy (one transaction).
 
-        :param row_names: what to call each row in an error message (e.g. ``"links.csv line 7"``); default
-            ``"row 1"``, ``"row 2"``, ...
+        :param row_names: what to call each row in an error message (e.g. ``"links.csv line 7"``), by position
+            from 0: a sequence or a function; default ``"row 1"``, ``"row 2"``, ...
         :raises InputError: naming the first row that cannot be linked (an item reference that is not
             ``TYPE:ID``, a scan that does not decode or reads several ways, an internal barcode); nothing is
             written then.
         """
-        from .bulk import link_keys
+        from . import bulk
         from .store import now
 
-        def name(index: int) -> str:
-            return row_names[index] if row_names is not None else f"row {index + 1}"
+        if row_names is None:
+            name: Callable[[int], str] = lambda index: f"row {index + 1}"  # noqa: E731
+        elif callable(row_names):
+            name = row_names
+        else:
+            name = row_names.__getitem__
+        at = now()
+        store = self.store
+        source = iter(links)
+        first = 0
+        staged = False
+        try:
+            while batch := list(islice(source, bulk.IMPORT_BATCH_ROWS)):
+                rows = self._checked_link_rows(batch, first, name, at)
+                first += len(batch)
+                if not staged and len(batch) < bulk.IMPORT_BATCH_ROWS:
+                    with store.transaction():  # the whole import is this one batch: straight in
+                        added = store.add_link_rows(rows)
+                        self._log_link_import(added, len(rows))
+                    return added
+                store.stage_links(rows)
+                staged = True
+            if not staged:
+                return 0
+            with store.transaction():
+                added, total = store.add_staged_links()
+                self._log_link_import(added, total)
+            return added
+        finally:
+            if staged:
+                store.drop_staged_links()
 
-        rows: list[tuple[str, ItemRef]] = []
-        for index, (raw, item) in enumerate(links):
+    def _checked_link_rows(
+        self, batch: list[tuple[str, str | ItemRef]], first: int, name: Callable[[int], str], at: str
+    ) -> list[LinkRow]:
+        """One batch of an import as table rows; :class:`InputError` names the first row that cannot be linked."""
+        from .bulk import link_keys
+
+        targets: list[ItemRef] = []
+        for index, (_, item) in enumerate(batch, first):
             try:
-                rows.append((raw, item if isinstance(item, ItemRef) else ItemRef.parse(item)))
+                targets.append(item if isinstance(item, ItemRef) else ItemRef.parse(item))
             except InvalidItemReference as error:
                 raise InputError(f"{name(index)}: {error.message}") from None
-        keyed = link_keys(self, [raw for raw, _ in rows])
-        at = now()
-        prepared: list[Link] = []
-        for index, ((raw, target), (key, plugin)) in enumerate(zip(rows, keyed, strict=True)):
+        rows: list[LinkRow] = []
+        keyed = link_keys(self, [raw for raw, _ in batch])
+        for index, ((raw, _), target, (key, plugin)) in enumerate(zip(batch, targets, keyed, strict=True), first):
             if key is None:
                 raise InputError(f"{name(index)}: {plugin}")
-            prepared.append(Link(key, target, raw, plugin, at))
-        store = self.store
-        with store.transaction():
-            added = store.add_links(prepared)
-            store.add_history(
-                "link_import",
-                "imported",
-                "",
-                message=f"{added} link(s) added, {len(prepared) - added} already linked",
-            )
-        return added
+            rows.append((key, target.type, target.id, raw, plugin, at))
+        return rows
+
+    def _log_link_import(self, added: int, total: int) -> None:
+        self.store.add_history(
+            "link_import", "imported", "", message=f"{added} link(s) added, {total - added} already linked"
+        )
 
     def label(self, item: str | ItemRef, *, short: bool = False) -> str:
         """The internal barcode payload to print for an item: JSON, or the short form for 1D labels."""

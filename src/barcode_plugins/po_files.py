@@ -40,19 +40,16 @@ def read_purchase_orders(path: Path) -> list[PurchaseOrder]:
     return parse_json(text, str(path)) if is_json else parse_csv(text, str(path))
 
 
-def read_text(path: Path | None) -> str:
-    """A UTF-8 text file (a BOM is dropped), or standard input for ``None``; unreadable -> :class:`InputError`."""
-    import sys
-
-    source = "<stdin>" if path is None else str(path)
+def read_text(path: Path) -> str:
+    """A UTF-8 text file (a BOM is dropped); unreadable -> :class:`InputError`."""
     try:
-        data = sys.stdin.buffer.read() if path is None else path.read_bytes()
+        data = path.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read {source}: {error.strerror or error}") from None
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"{source} is not UTF-8 text (byte {error.start})") from None
+        raise InputError(f"{path} is not UTF-8 text (byte {error.start})") from None
 
 
 def parse_csv(text: str, source: str = "<csv>") -> list[PurchaseOrder]:

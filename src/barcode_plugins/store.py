@@ -148,6 +148,10 @@ def _number(value: float | int | None) -> Quantity | None:
     return int(value) if float(value).is_integer() else float(value)
 
 
+#: A link as the ``links`` table stores it: link_key, item_type, item_id, raw, plugin, created_at.
+LinkRow = tuple[str, str, str, str, str | None, str]
+
+
 # -- receive hot path: constant SQL, so sqlite3's statement cache keeps each prepared -------------------------
 _GET_RECEIPT = (
     "SELECT receipts.id, receipts.barcode_hash, po_lines.purchase_order, po_lines.line, receipts.quantity,"
@@ -361,7 +365,7 @@ class Store:
         added = 0
         with self.transaction():
             before = self.db.conn.total_changes
-            batch: list[tuple[str, str, str, str, str | None, str]] = []
+            batch: list[LinkRow] = []
             for link in links:
                 batch.append((link.link_key, link.item.type, link.item.id, link.raw, link.plugin, link.created_at))
                 if len(batch) >= batch_size:
@@ -371,7 +375,54 @@ class Store:
             added = self.db.conn.total_changes - before
         return added
 
-    def _insert_links(self, rows: list[tuple[str, str, str, str, str | None, str]]) -> None:
+    def add_link_rows(self, rows: Sequence[LinkRow]) -> int:
+        """:meth:`add_links` for rows already in column order (``link_key, item_type, item_id, raw, plugin,
+        created_at``), in one transaction (the caller's, if one is open). Returns rows added."""
+        with self.transaction():
+            before = self.db.conn.total_changes
+            self._insert_links(rows)
+            return self.db.conn.total_changes - before
+
+    # -- staged bulk import: rows wait in a TEMP table (this connection only, on disk, no lock on the store) --------
+    def stage_links(self, rows: Sequence[LinkRow]) -> None:
+        """Add ``(link_key, item_type, item_id, raw, plugin, created_at)`` rows to this connection's staging table
+        for :meth:`add_staged_links`. Writes only the TEMP database: other connections are not held up."""
+        conn = self.db.conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS staged_links"
+            " (link_key TEXT, item_type TEXT, item_id TEXT, raw TEXT, plugin TEXT, created_at TEXT)"
+        )
+        joined = conn.in_transaction
+        if not joined:
+            conn.execute("BEGIN")  # deferred: a write to TEMP takes no lock on the main database
+        try:
+            conn.executemany("INSERT INTO temp.staged_links VALUES (?, ?, ?, ?, ?, ?)", rows)
+        except BaseException:
+            if not joined and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if not joined:
+            conn.execute("COMMIT")
+
+    def add_staged_links(self) -> tuple[int, int]:
+        """Insert the staged rows into ``links`` in staging order, keys already present left as they are, in one
+        transaction (the caller's, if one is open). Returns (rows added, rows staged)."""
+        conn = self.db.conn
+        with self.transaction():
+            staged = int(conn.execute("SELECT count(*) FROM temp.staged_links").fetchone()[0])
+            before = conn.total_changes
+            conn.execute(
+                "INSERT OR IGNORE INTO links (link_key, item_type, item_id, raw, plugin, created_at)"
+                " SELECT link_key, item_type, item_id, raw, plugin, created_at FROM temp.staged_links ORDER BY rowid"
+            )
+            added = conn.total_changes - before
+        return added, staged
+
+    def drop_staged_links(self) -> None:
+        """Forget whatever is staged (after an import, or when one fails)."""
+        self.db.conn.execute("DROP TABLE IF EXISTS temp.staged_links")
+
+    def _insert_links(self, rows: Sequence[LinkRow]) -> None:
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO links (link_key, item_type, item_id, raw, plugin, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -37,14 +38,28 @@ def link(app: AppContext, raw: str | None, item: str | None, file: str | None, a
 
 
 def _link_file(app: AppContext, path: Path | None, as_json: bool) -> None:
-    from ..link_files import read_link_file
+    from ..link_files import open_link_file
 
-    rows, names = read_link_file(path)
-    added = app.engine.import_links(rows, row_names=names)
+    rows, names = open_link_file(path)
+    counted = _Counted(rows)
+    added = app.engine.import_links(counted, row_names=names)
     if as_json:
-        print_json({"rows": len(rows), "added": added, "already_linked": len(rows) - added})
+        print_json({"rows": counted.count, "added": added, "already_linked": counted.count - added})
     else:
-        click.echo(f"linked {added} of {len(rows)} barcode(s); {len(rows) - added} already linked")
+        click.echo(f"linked {added} of {counted.count} barcode(s); {counted.count - added} already linked")
+
+
+class _Counted:
+    """Passes rows through, counting them (the file is read as a stream: its length is known at the end)."""
+
+    def __init__(self, rows: Iterator[tuple[str, str]]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for row in self._rows:
+            self.count += 1
+            yield row
 
 
 @click.command()
