@@ -28,7 +28,8 @@ Variant = Callable[[], int]
 
 @dataclass(frozen=True)
 class Config:
-    """Sizes of one run. ``full`` is the documented run; ``quick`` keeps every benchmark but shrinks it."""
+    """Sizes of one run. ``full`` is the documented run; ``quick`` keeps every benchmark but shrinks it; ``smoke``
+    only checks that everything runs."""
 
     name: str
     rounds: int
@@ -84,6 +85,27 @@ QUICK = Config(
     cold_start_runs=5,
     stream_small=10_000,
     stream_large=100_000,
+)
+
+#: Tiny sizes: checks that every benchmark still runs and reports every figure (the test suite runs it), nothing
+#: more. Its numbers mean nothing.
+SMOKE = Config(
+    name="smoke",
+    rounds=1,
+    mixed_corpus=300,
+    wedge_pairs=200,
+    plugin_examples=3,
+    links_small=1_000,
+    links_large=3_000,
+    lookups=60,
+    import_rows=300,
+    receive_scans=60,
+    receive_lines_small=50,
+    receive_lines_large=200,
+    durable_scans=10,
+    cold_start_runs=1,
+    stream_small=200,
+    stream_large=1_000,
 )
 
 

@@ -26,7 +26,7 @@ import bench_decode
 import bench_links
 import bench_receive
 import corpus
-from harness import FULL, QUICK, Config, Section, load_average, log, machine, scratch_dir
+from harness import FULL, QUICK, SMOKE, Config, Section, load_average, log, machine, scratch_dir
 
 BENCHMARKS = ("decode", "wedge", "links", "import", "receive", "durable", "cli", "memory")
 
@@ -172,12 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     failures)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes: every benchmark in about 30 seconds")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: check that everything runs (no figures)")
     parser.add_argument("--only", metavar="NAMES", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the table")
     parser.add_argument("--tmpdir", help="where database and scan files go (default: the system temp dir)")
     parser.add_argument("--json-out", metavar="FILE", help="also write the JSON document to FILE")
     options = parser.parse_args(argv)
-    config = QUICK if options.quick else FULL
+    config = SMOKE if options.smoke else QUICK if options.quick else FULL
     names = _selected(options.only)
     facts = machine(options.tmpdir)
     started = time.perf_counter()
