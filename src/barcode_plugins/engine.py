@@ -336,12 +336,12 @@ class Engine:
         from . import bulk
         from .store import now
 
-        if row_names is None:
-            name: Callable[[int], str] = lambda index: f"row {index + 1}"  # noqa: E731
-        elif callable(row_names):
-            name = row_names
-        else:
-            name = row_names.__getitem__
+        def numbered(index: int) -> str:
+            return f"row {index + 1}"
+
+        name: Callable[[int], str] = (
+            numbered if row_names is None else row_names if callable(row_names) else row_names.__getitem__
+        )
         at = now()
         store = self.store
         source = iter(links)
