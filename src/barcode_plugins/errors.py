@@ -1,6 +1,7 @@
 """The one error hierarchy. Every error carries a message a user can act on.
 
-``exit_code`` is what the CLI exits with (contract: 1 = not recognised / refused, 2 = bad usage or bad input).
+``exit_code`` is what the CLI exits with (contract: 1 = not recognised / refused, 2 = bad usage or bad input;
+3 = the environment failed: disk full, read-only file, database locked too long, database file replaced).
 The CLI maps errors to exit codes in one place; nothing else prints or exits.
 """
 
@@ -61,3 +62,13 @@ class NotFound(BarcodeError):
 
 class StoreError(InputError):
     """The database cannot be opened or written: missing or read-only directory, a file that is not SQLite."""
+
+
+class EnvironmentFault(BarcodeError):
+    """The machine, not the input, failed: the disk is full, the database or its directory is read-only, the
+    database stayed locked longer than the busy timeout, or its file was replaced or removed while open.
+
+    Retrying after fixing the environment may succeed; nothing was half-written.
+    """
+
+    exit_code = 3
