@@ -38,6 +38,7 @@ from .normalize import barcode_hash, normalize
 from .plugins import PluginManager
 
 if TYPE_CHECKING:
+    from .images import ImageBarcode
     from .store import LinkRow, Store
 
 #: The longest scan accepted. A QR code holds at most 7,089 characters, a DataMatrix 3,116.
@@ -194,6 +195,20 @@ class Engine:
                 yield self.decode(line)
             except BarcodeError as error:
                 yield error
+
+    def decode_image(self, source: str | Path | bytes | Any, *, pdf_dpi: int = 300) -> list[ImageBarcode]:
+        """Find every barcode in a picture or PDF and decode each: one :class:`~barcode_plugins.images.ImageBarcode`
+        per symbol (its format, corners and page, and the decoded barcode or the :class:`BarcodeError` its text
+        gave), page by page, top to bottom. Needs the ``images`` extra; never opens the store.
+
+        :param source: a file path (PNG, JPEG, anything Pillow opens, or PDF), the file's bytes, or a Pillow image.
+        :param pdf_dpi: the resolution PDF pages are rendered at.
+        :raises InputError: the file cannot be read or is not an image or PDF.
+        :raises MissingDependency: the ``images`` extra is not installed.
+        """
+        from .images.reading import decode_symbols  # lazy: Pillow and zxing-cpp only for images
+
+        return decode_symbols(self, source, pdf_dpi=pdf_dpi)
 
     def link_key(self, barcode: Decoded) -> str:
         """The key a barcode is linked under (the ``link_item`` hook; default: its barcode hash)."""

@@ -32,6 +32,9 @@ COLOURS = {"received": "green", "already_received": "yellow"}
 @click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
 @click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
 @click.option("--undo", "undo", metavar="HASH|HISTORY_ID", help="Undo a receipt instead of receiving.")
+@click.option("--image", "image", is_flag=True, help="RAW arguments are image or PDF files: receive every barcode.")
+@click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), help="Write a PDF of labels for the stock.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="For --labels.")
 @json_option
 @pass_app
 def receive(
@@ -43,13 +46,17 @@ def receive(
     purchase_order: str | None,
     allow_over: bool,
     undo: str | None,
+    image: bool,
+    labels: Path | None,
+    paper: str,
     as_json: bool,
 ) -> None:
     """Receive scanned labels against open purchase orders.
 
     RAW arguments are scans; '-' (or no argument with piped input) reads one scan per line from stdin; a single
     argument naming an existing file, or --file, reads that file. With no argument at a terminal, starts an
-    interactive session for a wedge scanner.
+    interactive session for a wedge scanner. With --image, RAW arguments are image or PDF files and every barcode
+    in them is a scan. --labels FILE writes a sheet of labels (PDF) for the stock items the batch created.
     """
     engine = app.engine
     if undo is not None:
@@ -63,7 +70,22 @@ def receive(
         "purchase_order": purchase_order,
         "allow_over": allow_over,
     }
+    created: list[int] | None = [] if labels is not None else None
+    if image or labels is not None:
+        from ..images.dependencies import require_all  # lazy: only these options need the image libraries
+
+        require_all()  # before receiving anything: a missing extra must not stop the batch half-way
+    if image:
+        from .images import image_scans  # lazy: the image libraries
+
+        if not raws:
+            raise InputError("--image needs at least one image or PDF file")
+        counts, last = _run_batch(app, image_scans(raws), options, as_json, None, stock_items=created)
+        _finish(app, counts, last, created, labels, paper)
+        return
     if not raws and file is None and sys.stdin.isatty():
+        if labels is not None:
+            raise InputError("--labels needs the scans as arguments, a file or images, not an interactive session")
         from .interactive import run_session  # lazy: only a person at a terminal needs it
 
         run_session(app, options, as_json)
@@ -73,9 +95,30 @@ def receive(
     if file is not None or raws == ("-",) or not raws:
         stream = _open(file)
         total = _count_lines(file)
-        counts, last = _run_batch(app, read_scans(stream), options, as_json, total)
+        counts, last = _run_batch(app, read_scans(stream), options, as_json, total, stock_items=created)
     else:
-        counts, last = _run_batch(app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1)
+        counts, last = _run_batch(
+            app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1, stock_items=created
+        )
+    _finish(app, counts, last, created, labels, paper)
+
+
+def _finish(
+    app: AppContext,
+    counts: Counter[str],
+    last: ReceiveResult | None,
+    created: list[int] | None,
+    labels: Path | None,
+    paper: str,
+) -> None:
+    """Write the label sheet (if asked for), then exit with the batch's worst outcome."""
+    if labels is not None and created:
+        from .images import write_receipt_labels  # lazy: the image libraries
+
+        pages = write_receipt_labels(app, created, labels, paper)
+        click.echo(f"wrote {labels}: {len(created)} label(s) on {pages} {paper} page(s)", err=True)
+    elif labels is not None:
+        click.echo(f"no stock item was created; {labels} not written", err=True)
     worst = max((EXIT_CODES.get(status, 1) for status in counts), default=0)
     if worst:
         refused = sum(n for status, n in counts.items() if EXIT_CODES.get(status, 1))
@@ -116,6 +159,7 @@ def _run_batch(
     as_json: bool,
     total: int | None,
     single: bool = False,
+    stock_items: list[int] | None = None,
 ) -> tuple[Counter[str], ReceiveResult | None]:
     counts: Counter[str] = Counter()
     last: ReceiveResult | None = None
@@ -128,6 +172,8 @@ def _run_batch(
             result = app.engine.receive(scan, **options)
         counts[result.status] += 1
         last = result
+        if stock_items is not None and result.status == "received" and result.stock_item is not None:
+            stock_items.append(result.stock_item)
         if as_json:
             print_json(result)
         elif not single:

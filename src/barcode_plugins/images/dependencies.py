@@ -34,3 +34,9 @@ def pillow() -> ModuleType:
 def pdfium() -> ModuleType:
     """The pypdfium2 module (renders PDF pages)."""
     return _load("pypdfium2", "pypdfium2", "reading barcodes from PDF files")
+
+
+def require_all() -> None:
+    """Check up front that zxing-cpp and Pillow are there, before a command does work it would have to abandon."""
+    zxingcpp()
+    pillow()

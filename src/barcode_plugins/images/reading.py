@@ -109,8 +109,10 @@ def _image_frames(image_module: Any, data: bytes, name: str) -> Iterator[tuple[i
         image.load()
     except image_module.DecompressionBombError:
         raise InputError(f"cannot read {name}: the image is too large to decode safely") from None
-    except (OSError, SyntaxError, ValueError) as error:  # Pillow's UnidentifiedImageError is an OSError
-        raise InputError(f"cannot read {name}: not an image or PDF that can be opened ({error})") from None
+    except image_module.UnidentifiedImageError:
+        raise InputError(f"cannot read {name}: not an image or PDF") from None
+    except (OSError, SyntaxError, ValueError) as error:  # a damaged file of a known format
+        raise InputError(f"cannot read {name}: damaged image ({error})") from None
     with image:
         for index, frame in enumerate(ImageSequence.Iterator(image), start=1):
             try:
