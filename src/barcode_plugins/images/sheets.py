@@ -2,7 +2,7 @@
 
 Pages are drawn at the labels' resolution (300 dpi by default) with a 10 mm margin and 2 mm between labels; a
 thin grey outline around each label shows where to cut. 25 x 25 mm labels give 7 x 10 = 70 per A4 page and
-8 x 9 = 72 per Letter page.
+7 x 9 = 63 per Letter page.
 """
 
 from __future__ import annotations
