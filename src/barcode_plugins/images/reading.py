@@ -1,9 +1,9 @@
 """Finding every barcode in a picture or a PDF with zxing-cpp.
 
 A source is a file (PNG, JPEG, TIFF, anything Pillow opens, or a PDF), its bytes, or a Pillow image. PDF pages are
-rendered at :data:`PDF_DPI` (300 dpi: a DataMatrix module of 0.25 mm, the smallest on distributors' delivery
-notes, becomes 3 pixels, which zxing-cpp reads; 200 dpi gives 2 and misses some). Frames of a multi-frame image
-(TIFF, GIF) are pages too.
+rendered at :data:`PDF_DPI`, 300 dpi: measured on DataMatrix codes printed into a PDF, modules of 0.21 mm all read
+at 300 dpi and one in three at 200 dpi; 0.25 mm modules read from 200 dpi, none at 150. An A4 page at 300 dpi is
+8.7 megapixels. Frames of a multi-frame image (TIFF, GIF) are pages too.
 
 zxing-cpp is asked for the symbol's plain text (``TextMode.Plain``): the bytes the label holds, with real GS, RS
 and EOT, and an ECIA envelope's header rebuilt from a DataMatrix "macro 06" codeword. That is what a keyboard-wedge
