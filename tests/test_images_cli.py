@@ -259,3 +259,13 @@ def test_decode_raw_cold_start_imports_no_image_library(tmp_path: Path) -> None:
     assert "barcode_plugins.cli.barcodes" in imported  # the listing is real
     assert not {name for name in imported if name.split(".")[0] in ("PIL", "zxingcpp", "pypdfium2")}
     assert not {name for name in imported if name.startswith(("barcode_plugins.images", "barcode_plugins.cli.images"))}
+
+
+def test_a_symbol_whose_text_is_refused_is_reported_with_where_it_is(invoke: Invoke, tmp_path: Path) -> None:
+    path = picture(tmp_path, "separators.png", "\x1d\x1d\x1e")
+    result = invoke("decode", "--image", "--json", str(path))
+    assert result.exit_code == 2
+    (document,) = json_lines(result)
+    assert document["image"]["source"] == str(path) and "only separators" in document["error"]
+    table = invoke("scan", "--image", str(path))
+    assert table.exit_code == 2 and f"{path}  DataMatrix at (" in table.stderr and "only separators" in table.stderr

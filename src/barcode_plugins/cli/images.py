@@ -5,7 +5,7 @@ the other commands' cold start does not pay for them."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -55,6 +55,41 @@ def decode_images(app: AppContext, files: Sequence[str], as_json: bool) -> None:
     Exit 1 if a file holds no barcode or a barcode is not recognised, 2 if a file cannot be read."""
     read = list(read_files(files))
     single = len(read) == 1 and not isinstance(read[0][1], BarcodeError) and len(read[0][1]) == 1
+
+    def decode(symbol: Symbol) -> int:
+        barcode = app.engine.decode(symbol.text)
+        if as_json:
+            print_json({**unstructure(barcode), "image": unstructure(symbol)})
+        elif single:
+            click.echo(f"{where(symbol)}\n\n{decoded_details(barcode)}")
+        else:
+            click.echo(f"{where(symbol)}  {decoded_line(barcode)}")
+        return 1 if barcode.kind == "external" else 0
+
+    _for_each_symbol(read, as_json, decode)
+
+
+def scan_images(app: AppContext, files: Sequence[str], as_json: bool) -> None:
+    """``scan --image FILE...``: every barcode in every file, scanned (decoded, resolved and logged). With
+    ``--json``, JSON Lines: each object a scan result plus ``image``. Exit 1 if a file holds no barcode or a
+    barcode is neither recognised nor linked, 2 if a file cannot be read."""
+
+    def scan(symbol: Symbol) -> int:
+        result = app.engine.scan(symbol.text)
+        if as_json:
+            print_json({**unstructure(result), "image": unstructure(symbol)})
+        else:
+            click.echo(f"{where(symbol)}  {decoded_line(result.barcode)}  => {result.message}")
+        return 1 if result.item is None and result.barcode.kind == "external" else 0
+
+    _for_each_symbol(read_files(files), as_json, scan)
+
+
+def _for_each_symbol(
+    read: Iterable[tuple[str, list[Symbol] | BarcodeError]], as_json: bool, handle: Callable[[Symbol], int]
+) -> None:
+    """Handle every symbol of every file (``handle`` prints it and returns its exit status); report files that
+    give none and symbols whose text is refused; exit with the worst status."""
     worst = 0
     for file, symbols in read:
         if isinstance(symbols, BarcodeError):
@@ -63,46 +98,10 @@ def decode_images(app: AppContext, files: Sequence[str], as_json: bool) -> None:
             continue
         for symbol in symbols:
             try:
-                barcode = app.engine.decode(symbol.text)
+                worst = max(worst, handle(symbol))
             except BarcodeError as error:
                 worst = max(worst, error.exit_code)
                 _report(f"{where(symbol)}: {error.message}", as_json, image=unstructure(symbol))
-                continue
-            if barcode.kind == "external":
-                worst = max(worst, 1)
-            if as_json:
-                print_json({**unstructure(barcode), "image": unstructure(symbol)})
-            elif single:
-                click.echo(f"{where(symbol)}\n\n{decoded_details(barcode)}")
-            else:
-                click.echo(f"{where(symbol)}  {decoded_line(barcode)}")
-    if worst:
-        sys.exit(worst)
-
-
-def scan_images(app: AppContext, files: Sequence[str], as_json: bool) -> None:
-    """``scan --image FILE...``: every barcode in every file, scanned (decoded, resolved and logged). With
-    ``--json``, JSON Lines: each object a scan result plus ``image``. Exit 1 if a file holds no barcode or a
-    barcode is neither recognised nor linked, 2 if a file cannot be read."""
-    worst = 0
-    for file, symbols in read_files(files):
-        if isinstance(symbols, BarcodeError):
-            worst = max(worst, symbols.exit_code)
-            _report(symbols.message, as_json, file=file)
-            continue
-        for symbol in symbols:
-            try:
-                result = app.engine.scan(symbol.text)
-            except BarcodeError as error:
-                worst = max(worst, error.exit_code)
-                _report(f"{where(symbol)}: {error.message}", as_json, image=unstructure(symbol))
-                continue
-            if result.item is None and result.barcode.kind == "external":
-                worst = max(worst, 1)
-            if as_json:
-                print_json({**unstructure(result), "image": unstructure(symbol)})
-            else:
-                click.echo(f"{where(symbol)}  {decoded_line(result.barcode)}  => {result.message}")
     if worst:
         sys.exit(worst)
 
