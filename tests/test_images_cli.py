@@ -269,3 +269,12 @@ def test_a_symbol_whose_text_is_refused_is_reported_with_where_it_is(invoke: Inv
     assert document["image"]["source"] == str(path) and "only separators" in document["error"]
     table = invoke("scan", "--image", str(path))
     assert table.exit_code == 2 and f"{path}  DataMatrix at (" in table.stderr and "only separators" in table.stderr
+
+
+def test_label_for_a_203_dpi_printer(invoke: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "zebra.png"
+    assert invoke("label", "stockitem:8", "--png", str(path), "--dpi", "203").exit_code == 0
+    with Image.open(path) as image:
+        assert image.size == (199, 199) and round(image.info["dpi"][0]) == 203
+    assert json_lines(invoke("scan", "--image", "--json", str(path)))[0]["item"] == "stockitem:8"
+    assert invoke("label", "stockitem:8", "--png", str(path), "--dpi", "50").exit_code == 2

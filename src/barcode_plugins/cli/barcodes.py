@@ -122,7 +122,8 @@ def scan(app: AppContext, raws: tuple[str, ...], image: bool, as_json: bool) -> 
 @click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Draw the label to this SVG file.")
 @click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Draw the label to this PDF file.")
 @click.option("--qr", is_flag=True, help="Draw a QR code instead of a DataMatrix.")
-@click.option("--size", default="25x25", show_default=True, help="Label size in mm (WIDTHxHEIGHT), at 300 dpi.")
+@click.option("--size", default="25x25", show_default=True, help="Label size in mm (WIDTHxHEIGHT).")
+@click.option("--dpi", type=click.IntRange(100, 1200), default=300, show_default=True, help="Printer resolution.")
 @json_option
 @pass_app
 def label(
@@ -134,6 +135,7 @@ def label(
     pdf: Path | None,
     qr: bool,
     size: str,
+    dpi: int,
     as_json: bool,
 ) -> None:
     """Print the internal barcode payload for ITEM (e.g. stockitem:42) to encode on a label.
@@ -143,9 +145,10 @@ def label(
     payload = app.engine.label(item, short=short)
     written: list[str] = []
     if png or svg or pdf:
+        from ..images.labels import LabelSize
         from .images import write_label_files  # lazy: the image libraries
 
-        written = write_label_files(item, payload, {"png": png, "svg": svg, "pdf": pdf}, qr, size)
+        written = write_label_files(item, payload, {"png": png, "svg": svg, "pdf": pdf}, qr, LabelSize.parse(size, dpi))
     if as_json:
         print_json({"item": item, "payload": payload, **({"files": written} if written else {})})
     else:

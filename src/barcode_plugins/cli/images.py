@@ -12,6 +12,7 @@ import click
 
 from ..errors import BarcodeError, InputError
 from ..images.dependencies import MissingDependency
+from ..images.labels import LabelSize
 from ..images.symbols import Symbol
 from ..models import ItemRef, unstructure
 from .context import AppContext, print_json
@@ -120,13 +121,13 @@ def image_scans(files: Sequence[str]) -> Iterator[tuple[int, str | InputError]]:
             yield number, symbol.text
 
 
-def write_label_files(item: str, payload: str, files: dict[str, Path | None], qr: bool, size: str) -> list[str]:
+def write_label_files(item: str, payload: str, files: dict[str, Path | None], qr: bool, size: LabelSize) -> list[str]:
     """``label ITEM --png/--svg/--pdf FILE``: the internal barcode drawn with the item reference under it.
     Returns the files written."""
-    from ..images.labels import LabelSize, layout_label, write_label  # lazy: Pillow and zxing-cpp
+    from ..images.labels import layout_label, write_label  # lazy: Pillow and zxing-cpp
 
-    layout = layout_label(payload, [str(ItemRef.parse(item))], symbology="qr" if qr else "datamatrix",
-                          size=LabelSize.parse(size))  # fmt: skip
+    symbology = "qr" if qr else "datamatrix"
+    layout = layout_label(payload, [str(ItemRef.parse(item))], symbology=symbology, size=size)
     written = []
     for file_format, path in files.items():
         if path is not None:
