@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from image_samples import ACME, AcmePlugin, padded, photo, symbol_image
 from PIL import Image
-from sample_labels import DIGIKEY, LCSC, MOUSER
+from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
 from barcode_plugins.cli import _register_commands, cli
 from barcode_plugins.cli.context import AppContext
@@ -76,6 +76,21 @@ def test_decode_image_json_has_the_contract_keys_and_where_the_symbol_is(invoke:
     assert document["barcode_hash"] == text_result["barcode_hash"] and document["fields"] == text_result["fields"]
     assert document["image"]["source"] == str(path) and document["image"]["format"] == "DataMatrix"
     assert document["image"]["page"] == 1 and len(document["image"]["position"]) == 4
+
+
+@pytest.mark.parametrize("symbology", ["datamatrix", "qr"])
+@pytest.mark.parametrize("text", [DIGIKEY, MOUSER, GENERIC_ECIA, LCSC, TME_QR, TME_DATAMATRIX, ACME])
+def test_decode_image_gives_the_fields_and_hash_of_the_text(
+    invoke: Invoke, tmp_path: Path, acme: None, text: str, symbology: str
+) -> None:
+    path = tmp_path / "label.png"
+    padded(symbol_image(text, symbology, 4)).save(path)
+    from_image = invoke("decode", "--image", "--json", str(path))
+    from_text = invoke("decode", "--json", text)
+    assert from_image.exit_code == from_text.exit_code == 0, from_image.output
+    (document,) = json_lines(from_image)
+    assert document.pop("image")["text"] == text
+    assert document == json_lines(from_text)[0]  # every contract key, raw included
 
 
 def test_decode_image_of_several_bags_and_a_third_party_label(invoke: Invoke, tmp_path: Path, acme: None) -> None:
