@@ -3,6 +3,7 @@ same run, the smallest module size that still reads, and what fails to read.
 
     python benchmarks/bench_images.py            # about 30 s on 2 cores
     python benchmarks/bench_images.py --rounds 3 # quicker, noisier
+    python benchmarks/bench_images.py --smoke    # a few seconds: checks that it runs, no figure to trust
 
 Needs the ``images`` extra. Standalone (not part of ``run.py``): image decoding is a different budget from the
 text decoders', and this script only reports; it judges nothing.
@@ -96,17 +97,22 @@ def interleaved(candidates: dict[str, Callable[[], object]], rounds: int) -> dic
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def timings(engine: Engine, workdir: Path, rounds: int) -> None:
+PICTURES = (
+    ("1 MP (1155 x 866), 1 label", (1155, 866), 1, 5),
+    ("12 MP (4000 x 3000), 1 label", (4000, 3000), 1, 10),
+    ("12 MP (4000 x 3000), 6 labels", (4000, 3000), 6, 10),
+)
+
+
+def timings(
+    engine: Engine, workdir: Path, rounds: int, pictures: tuple[tuple[str, tuple[int, int], int, int], ...]
+) -> None:
     print("time per image (median of interleaved rounds)")
     print(
         f"{'image':<34} {'ours file':>10} {'direct file':>12} {'ratio':>6} {'ours mem':>9}"
         f" {'direct mem':>11} {'ratio':>6} {'grey only':>11}"
     )
-    for label, (width, height), labels, module in (
-        ("1 MP (1155 x 866), 1 label", (1155, 866), 1, 5),
-        ("12 MP (4000 x 3000), 1 label", (4000, 3000), 1, 10),
-        ("12 MP (4000 x 3000), 6 labels", (4000, 3000), 6, 10),
-    ):
+    for label, (width, height), labels, module in pictures:
         picture = photo(width, height, labels, module)
         path = workdir / f"{width}x{height}-{labels}.jpg"
         picture.save(path, quality=90)
@@ -144,9 +150,8 @@ def reads(engine: Engine, image: Image.Image, text: str) -> bool:
     return any(result.symbol.text == text for result in engine.decode_image(image))
 
 
-def module_sizes(engine: Engine) -> None:
+def module_sizes(engine: Engine, steps: list[float]) -> None:
     print("\nsmallest module size that reads (pixels per module, LANCZOS-resampled from a sharp symbol)")
-    steps = [round(0.75 + 0.125 * index, 3) for index in range(19)]  # 0.75 .. 3.0
     for text, symbology, what in ((DIGIKEY, "DataMatrix", "Digi-Key DataMatrix"), (LCSC, "QRCode", "LCSC QR")):
         sharp = [size for size in steps if reads(engine, at_module_size(text, symbology, size), text)]
         blurred = [
@@ -212,12 +217,18 @@ def _covered(image: Image.Image, box: tuple[float, float, float, float]) -> Imag
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds per candidate (default 7)")
+    parser.add_argument("--smoke", action="store_true", help="one round, the small picture, few sizes: seconds")
     arguments = parser.parse_args()
+    steps = [round(0.75 + 0.125 * index, 3) for index in range(19)]  # 0.75 .. 3.0 pixels per module
     print(f"zxing-cpp {version('zxing-cpp')}, Pillow {version('pillow')}, Python {sys.version.split()[0]}")
     with Engine(":memory:") as engine, tempfile.TemporaryDirectory() as workdir:
         engine.decode_image(symbol(DIGIKEY, module=4))  # warm up: plugins loaded, libraries imported
-        timings(engine, Path(workdir), arguments.rounds)
-        module_sizes(engine)
+        if arguments.smoke:
+            timings(engine, Path(workdir), 1, PICTURES[:1])
+            module_sizes(engine, steps[::6])
+        else:
+            timings(engine, Path(workdir), arguments.rounds, PICTURES)
+            module_sizes(engine, steps)
         failures(engine)
 
 
