@@ -293,3 +293,12 @@ def test_label_for_a_203_dpi_printer(invoke: Invoke, tmp_path: Path) -> None:
         assert image.size == (199, 199) and round(image.info["dpi"][0]) == 203
     assert json_lines(invoke("scan", "--image", "--json", str(path)))[0]["item"] == "stockitem:8"
     assert invoke("label", "stockitem:8", "--png", str(path), "--dpi", "50").exit_code == 2
+
+
+def test_receive_labels_into_a_missing_directory_is_refused_before_receiving(invoke: Invoke, tmp_path: Path) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS_CSV)
+    assert invoke("po", "import", str(orders)).exit_code == 0
+    result = invoke("receive", DIGIKEY, "--labels", str(tmp_path / "no" / "labels.pdf"))
+    assert result.exit_code == 2 and "cannot write" in result.stderr
+    assert json.loads(invoke("history", "--json").stdout)[0]["action"] == "po_import"  # nothing was received

@@ -75,6 +75,8 @@ def receive(
         from ..images.dependencies import require_all  # lazy: only these options need the image libraries
 
         require_all()  # before receiving anything: a missing extra must not stop the batch half-way
+    if labels is not None and not labels.absolute().parent.is_dir():
+        raise InputError(f"cannot write {labels}: no directory {labels.absolute().parent}")
     if image:
         from .images import image_scans  # lazy: the image libraries
 
