@@ -119,7 +119,8 @@ def layout_label(
     if module_dots < MIN_MODULE_DOTS:
         raise InputError(
             f"a {size.width_mm:g} x {size.height_mm:g} mm label at {size.dpi} dpi is too small for this"
-            f" {columns - 2}-module symbol and {len(lines)} line(s) of text; choose a larger size"
+            f" symbol ({columns} modules across with its quiet zone) and {len(lines)} line(s) of text;"
+            " choose a larger size"
         )
     symbol_x = (width - columns * module_dots) // 2
     symbol_y = margin
