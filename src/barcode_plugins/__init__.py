@@ -17,12 +17,15 @@ from .errors import (
     InputError,
     InternalBarcodeError,
     InvalidItemReference,
+    ListenerRefused,
     NotFound,
     NotLinked,
+    ReentrantCall,
     StoreError,
 )
 from .models import (
     Decoded,
+    Event,
     HistoryEntry,
     ItemRef,
     Link,
@@ -33,6 +36,7 @@ from .models import (
     StockItem,
 )
 from .plugins import hookimpl
+from .transaction import Transaction
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -44,20 +48,24 @@ __all__ = [
     "Decoded",
     "Engine",
     "EnvironmentFault",
+    "Event",
     "HistoryEntry",
     "InputError",
     "InternalBarcodeError",
     "InvalidItemReference",
     "ItemRef",
     "Link",
+    "ListenerRefused",
     "NotFound",
     "NotLinked",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "ReceiveResult",
+    "ReentrantCall",
     "ScanResult",
     "StockItem",
     "StoreError",
+    "Transaction",
     "hookimpl",
 ]
 

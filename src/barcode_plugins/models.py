@@ -15,6 +15,7 @@ import attrs
 
 from .ecia import standard_fields
 from .errors import InvalidItemReference
+from .explain import Explanation
 
 if TYPE_CHECKING:
     import cattrs
@@ -284,6 +285,8 @@ class HistoryEntry:
     line: int | None = None
     quantity: Quantity | None = None
     message: str | None = None
+    #: Why a failed scan failed (stored for failed scans only; read by ``Engine.history_entry``).
+    explanation: Explanation | None = None
 
 
 @attrs.frozen
@@ -296,6 +299,8 @@ class ScanResult:
     stock_item: StockItem | None = None
     po_lines: tuple[PurchaseOrderLine, ...] = ()
     message: str = ""
+    #: How the scan was read and resolved; only with ``Engine.scan(raw, explain=True)``.
+    explanation: Explanation | None = None
 
 
 ReceiveStatus = Literal[
@@ -325,6 +330,10 @@ class ReceiveResult:
     barcode: Decoded | None = None
     candidates: tuple[str, ...] = ()
     history_id: int | None = None
+    #: The item the stock went into (``stockitem:N``, or a host's own reference such as ``erp_stock:991``).
+    item: ItemRef | None = None
+    #: How the label was read and matched; only with ``Engine.receive(raw, explain=True)``.
+    explanation: Explanation | None = None
 
 
 @attrs.frozen
@@ -348,6 +357,32 @@ class PluginInfo:
     status: Literal["loaded", "failed", "blocked"]
     builtin: bool
     error: str | None = None
+
+
+EventKind = Literal["receipt_booked", "receipt_undone", "link_added", "link_removed", "barcode_scanned"]
+
+
+@attrs.frozen
+class Event:
+    """Something that happened in the store, as event listeners receive it (see the event hooks).
+
+    ``kind`` is the name of the hook that announced it. ``history_id`` is the history entry written in the same
+    transaction: ids grow in commit order, so they order events across processes. Fields an event does not
+    concern are ``None``.
+    """
+
+    kind: EventKind
+    history_id: int
+    at: str
+    item: ItemRef | None = None
+    barcode_hash: str | None = None
+    raw: str | None = None
+    plugin: str | None = None
+    link_key: str | None = None
+    purchase_order: str | None = None
+    line: int | None = None
+    quantity: Quantity | None = None
+    location: str | None = None
 
 
 _converter: cattrs.Converter | None = None
