@@ -274,8 +274,10 @@ def receive_explained(
         )
     except ListenerRefused as error:
         result = _log(engine.store, raw, engine.decode(raw), "error", error.message)
-    if result.status in FAILED_RECEIVE_STATUSES and result.history_id:
+    failed = result.status in FAILED_RECEIVE_STATUSES
+    if failed or (explain and result.status != "received"):  # nothing changed: explained as the store is now
         explanation = explain_receive(engine, raw, quantity, purchase_order, result.message)
+    if failed and explanation is not None and result.history_id:
         with engine.store.transaction():
             engine.store.set_history_explanation(result.history_id, to_json(explanation))
     if not explain:

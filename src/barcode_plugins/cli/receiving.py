@@ -32,6 +32,7 @@ COLOURS = {"received": "green", "already_received": "yellow"}
 @click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
 @click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
 @click.option("--undo", "undo", metavar="HASH|HISTORY_ID", help="Undo a receipt instead of receiving.")
+@click.option("--explain", is_flag=True, help="Say how each label was read and which order lines were considered.")
 @json_option
 @pass_app
 def receive(
@@ -43,6 +44,7 @@ def receive(
     purchase_order: str | None,
     allow_over: bool,
     undo: str | None,
+    explain: bool,
     as_json: bool,
 ) -> None:
     """Receive scanned labels against open purchase orders.
@@ -63,6 +65,8 @@ def receive(
         "purchase_order": purchase_order,
         "allow_over": allow_over,
     }
+    if explain:
+        options["explain"] = True
     if not raws and file is None and sys.stdin.isatty():
         from .interactive import run_session  # lazy: only a person at a terminal needs it
 
@@ -134,6 +138,10 @@ def _run_batch(
             _echo_line(number, result)
         elif result.status == "received":
             click.echo(result.message)
+        if result.explanation is not None and not as_json:
+            from .explanations import explanation_text  # lazy: only --explain prints one
+
+            click.echo(explanation_text(result.explanation))
         if bar is not None:
             bar.update(1)
     if bar is not None:
