@@ -24,8 +24,6 @@ from .errors import (
     NotLinked,
     StoreError,
 )
-from .events import announce, announce_removed
-from .host_items import require_existing
 from .models import (
     Decoded,
     HistoryEntry,
@@ -271,6 +269,8 @@ class Engine:
             from .explain import explain_scan
 
             explanation = explain_scan(self, raw, barcode, item, lines)
+        from .events import announce  # lazy: decoding never announces anything
+
         with self.transaction():
             history_id = store.add_history(
                 "scan",
@@ -301,6 +301,9 @@ class Engine:
 
         :raises AlreadyLinked: the barcode is linked to another item (the message names it).
         """
+        from .events import announce  # lazy: decoding never writes
+        from .host_items import require_existing
+
         target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
         barcode = self.decode(raw)
         if barcode.kind == "internal":
@@ -342,6 +345,9 @@ class Engine:
         """
         if (raw is None) == (item is None):
             raise InputError("unlink takes a barcode or an item, not both or neither")
+        from .events import announce_removed  # lazy: decoding never writes
+        from .host_items import require_existing
+
         store = self.store
         if raw is not None:
             barcode = self.decode(raw)
@@ -467,6 +473,8 @@ class Engine:
         target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
         payload = encode_short(target) if short else encode_json(target)
         parse_internal(payload)  # raises for a type our own decoder would refuse
+        from .host_items import require_existing
+
         require_existing(self, target, Transaction(self))
         return payload
 

@@ -15,12 +15,12 @@ import attrs
 
 from .ecia import standard_fields
 from .errors import InvalidItemReference
-from .explain import Explanation
 
 if TYPE_CHECKING:
     import cattrs
 
     from .ecia import EciaRecord
+    from .explain import Explanation
 
 Kind = Literal["supplier", "internal", "external"]
 
@@ -395,6 +395,10 @@ def converter() -> cattrs.Converter:
         import cattrs  # lazy: the biggest import on the decode path, needed only for JSON
 
         made = cattrs.Converter()
+        from .explain import Explanation  # lazy: explanations are values of their own module, needed only here
+
+        for with_explanation in (HistoryEntry, ScanResult, ReceiveResult):
+            attrs.resolve_types(with_explanation, localns={"Explanation": Explanation})
         made.register_unstructure_hook(ItemRef, str)
         made.register_structure_hook(ItemRef, lambda value, _: ItemRef.parse(value))
         made.register_structure_hook(Quantity, lambda value, _: _number(value))
