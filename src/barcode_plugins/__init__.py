@@ -25,7 +25,6 @@ from .errors import (
 )
 from .models import (
     Decoded,
-    Event,
     HistoryEntry,
     ItemRef,
     Link,
@@ -36,10 +35,11 @@ from .models import (
     StockItem,
 )
 from .plugins import hookimpl
-from .transaction import Transaction
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .events import Event
+    from .transaction import Transaction
 
 __all__ = [
     "AlreadyLinked",
@@ -75,4 +75,12 @@ def __getattr__(name: str) -> Any:
         from .engine import Engine
 
         return Engine
+    if name == "Event":  # lazy too: only hosts that listen to events need it
+        from .events import Event
+
+        return Event
+    if name == "Transaction":
+        from .transaction import Transaction
+
+        return Transaction
     raise AttributeError(f"module 'barcode_plugins' has no attribute {name!r}")

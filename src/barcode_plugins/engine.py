@@ -38,10 +38,10 @@ from .models import (
 )
 from .normalize import barcode_hash, normalize
 from .plugins import PluginManager
-from .transaction import EngineTransaction, Transaction, TransactionState
 
 if TYPE_CHECKING:
     from .store import LinkRow, Store
+    from .transaction import Transaction, TransactionState
 
 #: The longest scan accepted. A QR code holds at most 7,089 characters, a DataMatrix 3,116.
 MAX_SCAN_LENGTH = 8192
@@ -90,11 +90,13 @@ class Engine:
         self.plugins = plugins or PluginManager()
         self._db = db
         self._store: Store | None = None
-        #: Per thread: the open :meth:`transaction` and the events waiting for its commit.
-        self.transaction_state = TransactionState()
-        from .history import history_limit_from
+        self._transaction_state: TransactionState | None = None
+        self.history_limit = history_limit
+        configured_limit = os.environ.get(HISTORY_LIMIT_ENVIRONMENT_VARIABLE)
+        if history_limit is not None or configured_limit:
+            from .history import history_limit_from  # lazy: most engines keep the whole history
 
-        self.history_limit = history_limit_from(history_limit, os.environ.get(HISTORY_LIMIT_ENVIRONMENT_VARIABLE))
+            self.history_limit = history_limit_from(history_limit, configured_limit)
         #: Committed writes since the history was last trimmed to ``history_limit``.
         self.writes_since_prune = 0
 
@@ -125,6 +127,16 @@ class Engine:
     def __enter__(self) -> Engine:
         return self
 
+    @property
+    def transaction_state(self) -> TransactionState:
+        """Per thread: the open :meth:`transaction` and the events waiting for its commit."""
+        state = self._transaction_state
+        if state is None:
+            from .transaction import TransactionState  # lazy: decoding never opens a transaction
+
+            state = self._transaction_state = TransactionState()
+        return state
+
     def transaction(self) -> AbstractContextManager[Transaction]:
         """One write transaction spanning the engine's writes and the host's own SQL (``tx.execute``).
 
@@ -135,6 +147,8 @@ class Engine:
 
         :raises ReentrantCall: called from inside an in-transaction event listener.
         """
+        from .transaction import EngineTransaction
+
         return EngineTransaction(self)
 
     def __exit__(self, *exc_info: object) -> None:
@@ -474,6 +488,7 @@ class Engine:
         payload = encode_short(target) if short else encode_json(target)
         parse_internal(payload)  # raises for a type our own decoder would refuse
         from .host_items import require_existing
+        from .transaction import Transaction
 
         require_existing(self, target, Transaction(self))
         return payload

@@ -10,10 +10,12 @@ called with it; one that raises is recorded as that plugin's failure and the oth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
 
 from .errors import BarcodeError, ListenerRefused
-from .models import Event, EventKind, Link
+from .models import ItemRef, Link, Quantity
 
 if TYPE_CHECKING:
     from pluggy import HookImpl
@@ -22,6 +24,31 @@ if TYPE_CHECKING:
     from .transaction import TransactionState
 
 COMMITTED_HOOK = "event_committed"
+
+EventKind = Literal["receipt_booked", "receipt_undone", "link_added", "link_removed", "barcode_scanned"]
+
+
+@attrs.frozen
+class Event:
+    """Something that happened in the store, as event listeners receive it (see the event hooks).
+
+    ``kind`` is the name of the hook that announced it. ``history_id`` is the history entry written in the same
+    transaction: ids grow in commit order, so they order events across processes. Fields an event does not
+    concern are ``None``.
+    """
+
+    kind: EventKind
+    history_id: int
+    at: str
+    item: ItemRef | None = None
+    barcode_hash: str | None = None
+    raw: str | None = None
+    plugin: str | None = None
+    link_key: str | None = None
+    purchase_order: str | None = None
+    line: int | None = None
+    quantity: Quantity | None = None
+    location: str | None = None
 
 
 def announce(engine: Engine, kind: EventKind, history_id: int, **fields: Any) -> None:

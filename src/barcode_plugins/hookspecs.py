@@ -24,7 +24,8 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from .models import Decoded, Event, ItemRef, PurchaseOrder, PurchaseOrderLine, Quantity
+    from .events import Event
+    from .models import Decoded, ItemRef, PurchaseOrder, PurchaseOrderLine, Quantity
     from .transaction import Transaction
 
 hookspec = pluggy.HookspecMarker("barcode_plugins")

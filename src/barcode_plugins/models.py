@@ -359,32 +359,6 @@ class PluginInfo:
     error: str | None = None
 
 
-EventKind = Literal["receipt_booked", "receipt_undone", "link_added", "link_removed", "barcode_scanned"]
-
-
-@attrs.frozen
-class Event:
-    """Something that happened in the store, as event listeners receive it (see the event hooks).
-
-    ``kind`` is the name of the hook that announced it. ``history_id`` is the history entry written in the same
-    transaction: ids grow in commit order, so they order events across processes. Fields an event does not
-    concern are ``None``.
-    """
-
-    kind: EventKind
-    history_id: int
-    at: str
-    item: ItemRef | None = None
-    barcode_hash: str | None = None
-    raw: str | None = None
-    plugin: str | None = None
-    link_key: str | None = None
-    purchase_order: str | None = None
-    line: int | None = None
-    quantity: Quantity | None = None
-    location: str | None = None
-
-
 _converter: cattrs.Converter | None = None
 
 

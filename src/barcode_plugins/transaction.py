@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from .engine import Engine
-    from .models import Event
+    from .events import Event
 
 
 class Transaction:

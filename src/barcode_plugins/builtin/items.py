@@ -6,8 +6,13 @@ first.
 
 from __future__ import annotations
 
-from barcode_plugins import Decoded, ItemRef, PurchaseOrderLine, Transaction, hookimpl
-from barcode_plugins.models import Quantity
+from typing import TYPE_CHECKING
+
+from barcode_plugins import Decoded, ItemRef, PurchaseOrderLine, hookimpl
+
+if TYPE_CHECKING:
+    from barcode_plugins import Transaction
+    from barcode_plugins.models import Quantity
 
 
 @hookimpl(trylast=True)
