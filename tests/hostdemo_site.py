@@ -23,13 +23,11 @@ def hostdemo_installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("hostdemo-site")
     build = tmp_path_factory.mktemp("hostdemo-src") / "host_plugin"
     shutil.copytree(PACKAGE, build)  # pip writes build files next to the sources: keep tests/ clean
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(build)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(build)]
+    # Offline first (needs setuptools and wheel in this environment), else pip fetches the build backend.
+    result = subprocess.run([*install, "--no-build-isolation"], capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        result = subprocess.run(install, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (site / "barcode_plugins_hostdemo").is_dir()
     return site
