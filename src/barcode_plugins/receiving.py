@@ -263,7 +263,13 @@ def receive_explained(
     explain: bool,
 ) -> ReceiveResult:
     """:func:`receive_one`, plus: a listener's refusal becomes an ``error`` outcome (nothing booked), a failed
-    outcome keeps its explanation in the history, and with ``explain`` the result carries one."""
+    outcome keeps its explanation in the history, and with ``explain`` the result carries one.
+
+    A failure's explanation is built after its outcome is logged, outside the receipt's transaction (holding the
+    write lock while every decoder runs again would stall the other stations), and added to the entry by a
+    second small write: a process killed in between leaves the entry without an explanation, never anything
+    half-booked.
+    """
     from .explain import FAILED_RECEIVE_STATUSES, explain_receive, to_json
 
     # Explained before receiving: the lines as matching saw them, not after this receipt changed them.
