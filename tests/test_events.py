@@ -197,3 +197,20 @@ def test_a_listener_cannot_call_the_engine_back(engine: Engine, register_plugin)
         engine.link("REEL-1", "part:1")
     assert isinstance(caught.value.__cause__, ReentrantCall)
     assert engine.links("part:1") == [] and engine.links("part:2") == []
+
+
+def test_writes_inside_the_internal_store_transaction_announce_nothing_after_it(
+    engine: Engine, register_plugin
+) -> None:  # type: ignore[no-untyped-def]
+    heard: list[str] = []
+
+    class Listener:
+        @hookimpl
+        def event_committed(self, event: Event) -> None:
+            heard.append(str(event.item))
+
+    register_plugin(Listener(), "listener")
+    with engine.store.transaction():  # not the public API: the engine cannot see its commit
+        engine.link("REEL-1", "part:1")
+    engine.link("REEL-2", "part:2")
+    assert heard == ["part:2"]

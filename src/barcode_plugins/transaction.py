@@ -114,10 +114,12 @@ class EngineTransaction:
         except BaseException:
             state.pending.clear()
             raise
-        if exc_type is not None:
+        if exc_type is not None or state.foreign:
+            # Rolled back; or joined a transaction opened with ``engine.store.transaction()``, whose commit the
+            # engine never sees: announcing later could announce a write that is then rolled back.
             state.pending.clear()
             return
-        if state.pending and not state.foreign:
+        if state.pending:
             from .events import notify_committed  # lazy: only a write that announced events needs it
 
             notify_committed(engine, state)
