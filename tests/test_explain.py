@@ -123,6 +123,11 @@ def test_receive_explain_over_receipt_and_json_key(invoke: Callable[..., Result]
     assert document["status"] == "received" and document["explanation"]["reason"] == "fits PO-7 line 1 (99 outstanding)"
     plain = json.loads(invoke("receive", "--json", ecia("KPO-7", "1PLM358DR", "Q5", "1TZ")).stdout)
     assert plain["explanation"] is None
+    assert json.loads(invoke("scan", "--json", ecia("KPO-7", "1PLM358DR", "Q5")).stdout)["explanation"] is None
+    shown = invoke("receive", "--explain", ecia("KPO-PEND", "1PPEND-1", "Q5"))
+    assert shown.exit_code == 1
+    assert "why: order not placed: PO-PEND line 1 fits but the order is pending" in shown.stdout
+    assert "PO-PEND line 1  rejected  order PO-PEND is pending, not placed" in shown.stdout
 
 
 def test_failed_scans_keep_their_explanation_in_history(invoke: Callable[..., Result], db: str) -> None:
