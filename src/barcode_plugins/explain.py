@@ -103,7 +103,7 @@ def decoder_verdicts(engine: Engine, text: str) -> list[DecoderVerdict]:
             verdicts.append(DecoderVerdict(name, "failed", f"{type(error).__name__}: {error}"))
             continue
         if result is None:
-            if ecia:
+            if ecia and name != "internal":  # our own format is JSON or bp:..., never an ECIA envelope
                 verdicts.append(DecoderVerdict(name, "declined", "an ECIA label, but not this plugin's"))
             else:
                 verdicts.append(DecoderVerdict(name, "not_its_shape", "not a format this plugin reads"))
