@@ -143,16 +143,16 @@ def test_decode_still_takes_exactly_one_raw_without_image(invoke: Invoke) -> Non
 @pytest.mark.parametrize("file_format", ["png", "pdf"])
 def test_a_printed_internal_label_scans_back_to_its_item(invoke: Invoke, tmp_path: Path, file_format: str) -> None:
     path = tmp_path / f"label.{file_format}"
-    drawn = invoke("label", "stockitem:42", f"--{file_format}", str(path))
+    drawn = invoke("label", "location:42", f"--{file_format}", str(path))
     assert drawn.exit_code == 0, drawn.output
-    assert drawn.stdout.strip() == '{"stockitem": 42}' and f"wrote {path}" in drawn.stderr
+    assert drawn.stdout.strip() == '{"location": 42}' and f"wrote {path}" in drawn.stderr
     scanned = invoke("scan", "--image", "--json", str(path))
     assert scanned.exit_code == 0, scanned.output
     (document,) = json_lines(scanned)
-    assert document["item"] == "stockitem:42" and document["barcode"]["kind"] == "internal"
+    assert document["item"] == "location:42" and document["barcode"]["kind"] == "internal"
     assert document["image"]["format"] == "DataMatrix"
     history = json.loads(invoke("history", "--json").stdout)
-    assert history[0]["action"] == "scan" and history[0]["item"] == "stockitem:42"
+    assert history[0]["action"] == "scan" and history[0]["item"] == "location:42"
 
 
 def test_label_qr_svg_and_json(invoke: Invoke, tmp_path: Path) -> None:
@@ -163,16 +163,16 @@ def test_label_qr_svg_and_json(invoke: Invoke, tmp_path: Path) -> None:
     scanned = json_lines(invoke("scan", "--image", "--json", str(png)))[0]
     assert scanned["item"] == "part:7" and scanned["image"]["format"] == "QRCode"
     assert 'width="62mm"' in svg.read_text() and ">part:7</text>" in svg.read_text()
-    short = invoke("label", "stockitem:3", "--short", "--png", str(png))
+    short = invoke("label", "location:3", "--short", "--png", str(png))
     assert (
-        short.exit_code == 0 and json_lines(invoke("scan", "--image", "--json", str(png)))[0]["item"] == "stockitem:3"
+        short.exit_code == 0 and json_lines(invoke("scan", "--image", "--json", str(png)))[0]["item"] == "location:3"
     )
 
 
 def test_label_bad_size_and_unwritable_file_are_one_line_errors(invoke: Invoke, tmp_path: Path) -> None:
-    bad = invoke("label", "stockitem:1", "--png", str(tmp_path / "x.png"), "--size", "huge")
+    bad = invoke("label", "location:1", "--png", str(tmp_path / "x.png"), "--size", "huge")
     assert bad.exit_code == 2 and "label size 'huge'" in bad.stderr and "Traceback" not in bad.output
-    missing_dir = invoke("label", "stockitem:1", "--pdf", str(tmp_path / "no" / "x.pdf"))
+    missing_dir = invoke("label", "location:1", "--pdf", str(tmp_path / "no" / "x.pdf"))
     assert missing_dir.exit_code == 2 and "cannot write" in missing_dir.stderr
 
 
@@ -221,7 +221,7 @@ def test_receive_image_without_a_barcode_is_an_error_outcome(invoke: Invoke, tmp
     [
         ["decode", "--image", "{picture}"],
         ["scan", "--image", "{picture}"],
-        ["label", "stockitem:1", "--png", "{tmp}/out.png"],
+        ["label", "location:1", "--png", "{tmp}/out.png"],
         ["receive", "--image", "{picture}"],
         ["receive", DIGIKEY, "--labels", "{tmp}/out.pdf"],
     ],
@@ -250,7 +250,7 @@ def test_a_missing_images_extra_is_one_line_naming_it_exit_2(
 
 def test_a_missing_pdf_library_is_named_too(invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pdf = tmp_path / "label.pdf"
-    assert invoke("label", "stockitem:1", "--pdf", str(pdf)).exit_code == 0
+    assert invoke("label", "location:1", "--pdf", str(pdf)).exit_code == 0
     monkeypatch.setitem(sys.modules, "pypdfium2", None)
     result = invoke("decode", "--image", str(pdf))
     assert result.exit_code == 2 and "pypdfium2" in result.stderr and EXTRA_MESSAGE in result.stderr
@@ -288,11 +288,11 @@ def test_a_symbol_whose_text_is_refused_is_reported_with_where_it_is(invoke: Inv
 
 def test_label_for_a_203_dpi_printer(invoke: Invoke, tmp_path: Path) -> None:
     path = tmp_path / "zebra.png"
-    assert invoke("label", "stockitem:8", "--png", str(path), "--dpi", "203").exit_code == 0
+    assert invoke("label", "location:8", "--png", str(path), "--dpi", "203").exit_code == 0
     with Image.open(path) as image:
         assert image.size == (199, 199) and round(image.info["dpi"][0]) == 203
-    assert json_lines(invoke("scan", "--image", "--json", str(path)))[0]["item"] == "stockitem:8"
-    assert invoke("label", "stockitem:8", "--png", str(path), "--dpi", "50").exit_code == 2
+    assert json_lines(invoke("scan", "--image", "--json", str(path)))[0]["item"] == "location:8"
+    assert invoke("label", "location:8", "--png", str(path), "--dpi", "50").exit_code == 2
 
 
 def test_receive_labels_into_a_missing_directory_is_refused_before_receiving(invoke: Invoke, tmp_path: Path) -> None:

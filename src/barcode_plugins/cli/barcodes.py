@@ -89,9 +89,10 @@ def _decode_stream(app: AppContext, as_json: bool) -> None:
 @click.command()
 @click.argument("raws", nargs=-1, required=True, metavar="RAW")
 @image_option
+@click.option("--explain", is_flag=True, help="Say how the scan was read and why it resolved as it did.")
 @json_option
 @pass_app
-def scan(app: AppContext, raws: tuple[str, ...], image: bool, as_json: bool) -> None:
+def scan(app: AppContext, raws: tuple[str, ...], image: bool, explain: bool, as_json: bool) -> None:
     """Decode RAW and say what it refers to: internal item, linked item, stock, open order line.
 
     With --image, the arguments are image or PDF files: every barcode in them is scanned.
@@ -102,7 +103,7 @@ def scan(app: AppContext, raws: tuple[str, ...], image: bool, as_json: bool) -> 
         scan_images(app, raws, as_json)
         return
     raw = one_scan(raws)
-    result = app.engine.scan(raw)
+    result = app.engine.scan(raw, explain=explain)
     if as_json:
         print_json(result)
     else:
@@ -111,6 +112,10 @@ def scan(app: AppContext, raws: tuple[str, ...], image: bool, as_json: bool) -> 
         if result.stock_item is not None:
             stock = result.stock_item
             click.echo(f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {stock.location or '-'}")
+        if result.explanation is not None:
+            from .explanations import explanation_text  # lazy: only --explain prints one
+
+            click.echo("\n" + explanation_text(result.explanation))
     if result.item is None and result.barcode.kind == "external":
         raise CliError("not recognised and not linked", 1)
 

@@ -35,6 +35,7 @@ COLOURS = {"received": "green", "already_received": "yellow"}
 @click.option("--image", "image", is_flag=True, help="RAW arguments are image or PDF files: receive every barcode.")
 @click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), help="Write a PDF of labels for the stock.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="For --labels.")
+@click.option("--explain", is_flag=True, help="Say how each label was read and which order lines were considered.")
 @json_option
 @pass_app
 def receive(
@@ -49,6 +50,7 @@ def receive(
     image: bool,
     labels: Path | None,
     paper: str,
+    explain: bool,
     as_json: bool,
 ) -> None:
     """Receive scanned labels against open purchase orders.
@@ -70,6 +72,8 @@ def receive(
         "purchase_order": purchase_order,
         "allow_over": allow_over,
     }
+    if explain:
+        options["explain"] = True
     created: list[int] | None = [] if labels is not None else None
     if image or labels is not None:
         from ..images.dependencies import require_all  # lazy: only these options need the image libraries
@@ -182,6 +186,10 @@ def _run_batch(
             _echo_line(number, result)
         elif result.status == "received":
             click.echo(result.message)
+        if result.explanation is not None and not as_json:
+            from .explanations import explanation_text  # lazy: only --explain prints one
+
+            click.echo(explanation_text(result.explanation))
         if bar is not None:
             bar.update(1)
     if bar is not None:
