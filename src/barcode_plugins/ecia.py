@@ -21,7 +21,10 @@ import datetime
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache, partial
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 GS = "\x1d"
 RS = "\x1e"
@@ -448,8 +451,9 @@ def canonical_ecia(record: EciaRecord) -> str:
     return HEADER + RS + RS.join(parts) + RS + EOT
 
 
-def parse_quantity(value: str | None) -> int | float | None:
-    """``"0025"`` -> 25, ``"2.5"`` -> 2.5; ``None`` for anything that is not a plain number."""
+def parse_quantity(value: str | None) -> int | Decimal | None:
+    """``"0025"`` -> 25, ``"2.5"`` -> ``Decimal("2.5")``: exact (a float would make 0.1 three times not 0.3);
+    ``None`` for anything that is not a plain number. Bounds are the store's business, not the decoder's."""
     if not value:
         return None
     match = _QUANTITY.match(value.strip())
@@ -458,7 +462,9 @@ def parse_quantity(value: str | None) -> int | float | None:
     whole, fraction = match.groups()
     if fraction is None or set(fraction) == {"0"}:
         return int(whole)
-    return float(f"{whole}.{fraction}")
+    from decimal import Decimal  # lazy: only fractional quantities need it, and it costs 4 ms to import
+
+    return Decimal(f"{whole}.{fraction.rstrip('0')}")
 
 
 def parse_ship_date(value: str | None) -> str | None:

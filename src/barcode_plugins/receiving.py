@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import AmbiguousBarcode, InputError, NotFound
-from .models import Decoded, ItemRef, PurchaseOrderLine, Quantity, ReceiveResult, ReceiveStatus
+from .models import Decoded, HistoryEntry, ItemRef, PurchaseOrderLine, Receipt, ReceiveResult, ReceiveStatus
+from .quantities import LIMIT, Quantity, QuantityError, checked, show
 
 if TYPE_CHECKING:
     from .engine import Engine
     from .store import Store
 
-
-def _fmt(quantity: Quantity | None) -> str:
-    return "?" if quantity is None else f"{quantity:g}" if isinstance(quantity, float) else str(quantity)
+_HEX = frozenset("0123456789abcdef")
+#: The shortest barcode-hash prefix ``undo`` accepts (``link`` prints 12 characters).
+MIN_HASH_PREFIX = 8
 
 
 def _looked_for(barcode: Decoded, purchase_order: str | None) -> str:
@@ -45,8 +46,9 @@ def receive_one(
     location: str | None,
     purchase_order: str | None,
     allow_over: bool,
+    another: bool = False,
 ) -> ReceiveResult:
-    """Receive one scan (see :meth:`Engine.receive`)."""
+    """Receive one scan (see :meth:`Engine.receive`); ``quantity`` is already checked."""
     store = engine.store
     try:
         barcode = engine.decode(raw)
@@ -57,12 +59,15 @@ def receive_one(
     if barcode.kind != "supplier":
         what = f"an internal barcode for {barcode.item}" if barcode.kind == "internal" else "not a supplier label"
         return _log(store, raw, barcode, "not_recognised", f"{what}; nothing to receive")
-    amount = quantity if quantity is not None else barcode.quantity
-    if amount is None or amount <= 0:
-        return _log(store, raw, barcode, "needs_quantity", "the label carries no quantity; give one with --quantity")
+    amount = quantity
+    if amount is None and barcode.quantity is not None:
+        try:
+            amount = checked(barcode.quantity)
+        except QuantityError as error:  # a label's number is input like any other: refused, not a crash
+            return _log(store, raw, barcode, "error", f"the label's {error.message}; give one with --quantity")
     with store.transaction():
         earlier = store.get_receipt(barcode.barcode_hash)
-        if earlier is not None:
+        if earlier is not None and not another:
             line = store.get_line(earlier.purchase_order, earlier.line)
             return _log(
                 store,
@@ -70,8 +75,8 @@ def receive_one(
                 barcode,
                 "already_received",
                 f"already received {earlier.at[:19].replace('T', ' ')} UTC on {earlier.purchase_order} line"
-                f" {earlier.line} ({_fmt(earlier.quantity)}) into {earlier.location or 'no location'},"
-                f" stock item {earlier.stock_item}",
+                f" {earlier.line} ({show(earlier.quantity)}) into {earlier.location or 'no location'},"
+                f" stock item {earlier.stock_item}; another bag with an identical label: receive it as another",
                 purchase_order=earlier.purchase_order,
                 line=earlier.line,
                 quantity=earlier.quantity,
@@ -94,6 +99,31 @@ def receive_one(
                 candidates=tuple(shown),
             )
         line = lines[0]
+        where = {"purchase_order": line.purchase_order, "line": line.line, "outstanding": line.outstanding}
+        if amount is None:
+            if line.outstanding <= 0 and not allow_over:  # matched first: no quantity asked for a full line
+                return _log(
+                    store,
+                    raw,
+                    barcode,
+                    "over_receipt",
+                    f"{line.purchase_order} line {line.line} is complete (ordered {show(line.quantity)}, received"
+                    f" {show(line.received)}); nothing outstanding; use --allow-over to accept more",
+                    **where,
+                )
+            message = "the label carries no quantity; give one with --quantity"
+            return _log(store, raw, barcode, "needs_quantity", message, **where)
+        if line.received + amount >= LIMIT:
+            return _log(
+                store,
+                raw,
+                barcode,
+                "error",
+                f"{show(amount)} would take {line.purchase_order} line {line.line} to {show(line.received + amount)}"
+                f" received, beyond what the store holds exactly ({LIMIT - 1:,})",
+                quantity=amount,
+                **where,
+            )
         if amount > line.outstanding and not allow_over:
             excess = amount - line.outstanding
             return _log(
@@ -101,14 +131,12 @@ def receive_one(
                 raw,
                 barcode,
                 "over_receipt",
-                f"{_fmt(amount)} would exceed {line.purchase_order} line {line.line} by {_fmt(excess)}"
-                f" (ordered {_fmt(line.quantity)}, received {_fmt(line.received)}); use --allow-over to accept",
-                purchase_order=line.purchase_order,
-                line=line.line,
+                f"{show(amount)} would exceed {line.purchase_order} line {line.line} by {show(excess)}"
+                f" (ordered {show(line.quantity)}, received {show(line.received)}); use --allow-over to accept",
                 quantity=amount,
-                outstanding=line.outstanding,
+                **where,
             )
-        return _book(engine, store, raw, barcode, line, amount, location or line.destination)
+        return _book(engine, store, raw, barcode, line, amount, location or line.destination, another)
 
 
 def _book(
@@ -119,17 +147,22 @@ def _book(
     line: PurchaseOrderLine,
     amount: Quantity,
     location: str | None,
+    another: bool,
 ) -> ReceiveResult:
-    stock_item, linked_to = store.book_receipt(line, amount, location, barcode, raw, engine.link_key(barcode))
+    stock_item, linked_to = store.book_receipt(
+        line, amount, location, barcode, raw, engine.link_key(barcode), another=another
+    )
     note = "" if linked_to is None else f"; label stays linked to {linked_to}"
-    outstanding = max(line.quantity - line.received - amount, 0)
+    over = line.received + amount - line.quantity
+    outstanding = max(-over, 0)
+    over_note = f" ({show(over)} over the order)" if over > 0 else ""
     return _log(
         store,
         raw,
         barcode,
         "received",
-        f"received {_fmt(amount)} on {line.purchase_order} line {line.line}, {_fmt(outstanding)} outstanding;"
-        f" stock item {stock_item}{' at ' + location if location else ''}{note}",
+        f"received {show(amount)} on {line.purchase_order} line {line.line}, {show(outstanding)} outstanding"
+        f"{over_note}; stock item {stock_item}{' at ' + location if location else ''}{note}",
         purchase_order=line.purchase_order,
         line=line.line,
         quantity=amount,
@@ -182,18 +215,10 @@ def _log(
 
 
 def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
-    """Undo a receipt by barcode hash or history id (see :meth:`Engine.undo_receipt`)."""
+    """Undo a receipt by history id, barcode hash or hash prefix (see :meth:`Engine.undo_receipt`)."""
     store = engine.store
     with store.transaction():
-        barcode_hash = str(reference)
-        if isinstance(reference, int) or (isinstance(reference, str) and reference.isdigit()):
-            entry = store.get_history(int(reference))
-            if entry is None or entry.action != "receive" or entry.status != "received" or not entry.barcode_hash:
-                raise NotFound(f"history entry {reference} is not a receipt")
-            barcode_hash = entry.barcode_hash
-        receipt = store.get_receipt(barcode_hash)
-        if receipt is None:
-            raise NotFound(f"nothing received under {str(reference)[:64]!r} (already undone?)")
+        receipt = _find_receipt(store, reference)
         store.delete_receipt(receipt)
         if receipt.stock_item is not None:
             stock = store.get_stock_item(receipt.stock_item)
@@ -202,14 +227,15 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
                 store.delete_stock_item(receipt.stock_item)
         line = store.get_line(receipt.purchase_order, receipt.line)
         message = (
-            f"undid receipt of {_fmt(receipt.quantity)} on {receipt.purchase_order} line {receipt.line};"
-            f" {_fmt(line.outstanding if line else None)} outstanding; stock item {receipt.stock_item} removed"
+            f"undid receipt of {show(receipt.quantity)} on {receipt.purchase_order} line {receipt.line};"
+            f" {show(line.outstanding if line else None)} outstanding; stock item {receipt.stock_item} removed"
         )
         history_id = store.add_history(
             "undo",
             "undone",
             "",
-            barcode_hash=barcode_hash,
+            barcode_hash=receipt.barcode_hash,
+            item=ItemRef("stockitem", str(receipt.stock_item)) if receipt.stock_item else None,
             purchase_order=receipt.purchase_order,
             line=receipt.line,
             quantity=receipt.quantity,
@@ -225,3 +251,43 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
         stock_item=receipt.stock_item,
         history_id=history_id,
     )
+
+
+def _find_receipt(store: Store, reference: str | int) -> Receipt:
+    """The receipt ``reference`` names: a history id (exactly the receipt that entry booked), else a barcode hash
+    or a unique prefix of one (the label's newest receipt).
+
+    :raises NotFound: no such history entry, not a receipt, already undone, nothing received under the hash.
+    :raises InputError: neither a number nor a hash, or a prefix shared by several labels.
+    """
+    text = str(reference).strip()
+    if isinstance(reference, int) or text.isdecimal():
+        # Longer than any SQLite id: not a history id (and int() of thousands of digits would be refused).
+        entry = store.get_history(int(text)) if len(text) <= 19 else None
+        if entry is not None:
+            return _receipt_of_entry(store, entry)
+        if len(text) < MIN_HASH_PREFIX or len(text) > 64:
+            raise NotFound(f"there is no history entry {text[:24]}")
+    prefix = text.lower()
+    if not MIN_HASH_PREFIX <= len(prefix) <= 64 or not _HEX.issuperset(prefix):
+        raise InputError(
+            f"{text[:64]!r} is neither a history id nor a barcode hash (at least {MIN_HASH_PREFIX} hex characters)"
+        )
+    hashes = store.received_hashes(prefix)
+    if len(hashes) > 1:
+        raise InputError(f"{prefix} is the start of several received labels' hashes; give more of it")
+    receipt = store.get_receipt(hashes[0]) if hashes else None
+    if receipt is None:
+        undone = store.was_undone(prefix)
+        raise NotFound(f"the receipt of {prefix} was already undone" if undone else f"nothing received under {prefix}")
+    return receipt
+
+
+def _receipt_of_entry(store: Store, entry: HistoryEntry) -> Receipt:
+    if entry.action != "receive" or entry.status != "received" or not entry.barcode_hash:
+        raise NotFound(f"history entry {entry.id} is not a receipt (it is a {entry.action}: {entry.status})")
+    stock = entry.item.id if entry.item is not None and entry.item.type == "stockitem" else ""
+    receipt = store.get_receipt_of_stock_item(entry.barcode_hash, int(stock)) if stock.isdecimal() else None
+    if receipt is None:
+        raise NotFound(f"history entry {entry.id}: that receipt was already undone")
+    return receipt

@@ -12,6 +12,7 @@ import click
 
 from ..errors import InputError
 from ..models import ReceiveResult, ReceiveStatus
+from ..quantities import Quantity
 from .context import AppContext, CliError, json_option, pass_app, print_json
 from .output import table
 from .scans_input import read_scans
@@ -24,13 +25,34 @@ SUMMARY_ORDER = tuple(status for status in get_args(ReceiveStatus) if status != 
 COLOURS = {"received": "green", "already_received": "yellow"}
 
 
+class QuantityType(click.ParamType):
+    """An exact quantity (``25``, ``0.1``) within the store's bounds; anything else is a usage error."""
+
+    name = "quantity"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Quantity:
+        """The checked quantity, or a one-line usage error naming the broken bound."""
+        from ..quantities import QuantityError, checked
+
+        try:
+            return checked(value)
+        except QuantityError as error:
+            self.fail(error.message, param, ctx)
+
+
+QUANTITY = QuantityType()
+
+
 @click.command()
 @click.argument("raws", nargs=-1, metavar="[RAW ...]")
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Read scans from this file, one per line.")
-@click.option("--quantity", type=click.FloatRange(min=0, min_open=True), help="Quantity, when the label has none.")
+@click.option("--quantity", type=QUANTITY, help="Quantity, when the label has none (exact; up to 6 decimals).")
 @click.option("--location", help="Where the stock goes (default: the PO line's destination).")
 @click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
 @click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
+@click.option(
+    "--another", is_flag=True, help="Another bag with the same label as one already received: receive it too."
+)
 @click.option("--undo", "undo", metavar="HASH|HISTORY_ID", help="Undo a receipt instead of receiving.")
 @json_option
 @pass_app
@@ -38,10 +60,11 @@ def receive(
     app: AppContext,
     raws: tuple[str, ...],
     file: Path | None,
-    quantity: float | None,
+    quantity: Quantity | None,
     location: str | None,
     purchase_order: str | None,
     allow_over: bool,
+    another: bool,
     undo: str | None,
     as_json: bool,
 ) -> None:
@@ -56,12 +79,12 @@ def receive(
         result = engine.undo_receipt(undo)
         print_json(result) if as_json else click.echo(result.message)
         return
-    amount = int(quantity) if quantity is not None and quantity.is_integer() else quantity
     options = {
-        "quantity": amount,
+        "quantity": quantity,
         "location": location,
         "purchase_order": purchase_order,
         "allow_over": allow_over,
+        "another": another,
     }
     if not raws and file is None and sys.stdin.isatty():
         from .interactive import run_session  # lazy: only a person at a terminal needs it

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -61,9 +62,9 @@ def contract_problems(value: object) -> list[str]:
 def _quantity_problems(quantity: object) -> list[str]:
     if quantity is None:
         return []
-    if isinstance(quantity, bool) or not isinstance(quantity, (int, float)):
-        return [f"quantity is {type(quantity).__name__} {quantity!r}, expected a number (int or float) or None"]
-    if isinstance(quantity, float) and not math.isfinite(quantity):
+    if isinstance(quantity, bool) or not isinstance(quantity, (int, float, Decimal)):
+        return [f"quantity is {type(quantity).__name__} {quantity!r}, expected a number (int or Decimal) or None"]
+    if isinstance(quantity, (float, Decimal)) and not math.isfinite(quantity):
         return [f"quantity is {quantity!r}, which JSON cannot carry"]
     if quantity < 0:
         return [f"quantity is negative ({quantity!r})"]
