@@ -266,8 +266,9 @@ def _find_receipt(store: Store, reference: str | int) -> Receipt:
         entry = store.get_history(int(text)) if len(text) <= 19 else None
         if entry is not None:
             return _receipt_of_entry(store, entry)
-        if len(text) < MIN_HASH_PREFIX or len(text) > 64:
+        if isinstance(reference, int) or not MIN_HASH_PREFIX <= len(text) <= 64:
             raise NotFound(f"there is no history entry {text[:24]}")
+        # Digits only, but long enough to be the start of a barcode hash: try that too.
     prefix = text.lower()
     if not MIN_HASH_PREFIX <= len(prefix) <= 64 or not _HEX.issuperset(prefix):
         raise InputError(
@@ -279,7 +280,10 @@ def _find_receipt(store: Store, reference: str | int) -> Receipt:
     receipt = store.get_receipt(hashes[0]) if hashes else None
     if receipt is None:
         undone = store.was_undone(prefix)
-        raise NotFound(f"the receipt of {prefix} was already undone" if undone else f"nothing received under {prefix}")
+        if undone:
+            raise NotFound(f"the receipt of {prefix} was already undone")
+        no_entry = f"there is no history entry {prefix} and " if prefix.isdecimal() else ""
+        raise NotFound(f"{no_entry}nothing received under {prefix}")
     return receipt
 
 
