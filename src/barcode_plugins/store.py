@@ -492,6 +492,8 @@ class Store:
             if self._shared_db is None:
                 raise StoreError("the in-memory database is closed")
             return self._shared_db
+        if self._closed:
+            raise StoreError(f"database {self.path} is closed")
         self.check_file()  # a new connection must not create an empty file where the database was
         uri = f"file:{quote(os.path.abspath(self.path))}?mode=rw"
         try:
