@@ -69,6 +69,8 @@ def _decode_stream(app: AppContext, as_json: bool) -> None:
 def scan(app: AppContext, raw: str, as_json: bool) -> None:
     """Decode RAW and say what it refers to: internal item, linked item, stock, open order line."""
     result = app.engine.scan(raw)
+    if result.warning:
+        click.echo(f"warning: {result.warning}", err=True)
     if as_json:
         print_json(result)
     else:
