@@ -62,3 +62,9 @@ def test_parse_quantity_keeps_the_label_exact() -> None:
     assert parse_quantity("12.50") == Decimal("12.5")
     assert parse_quantity("99999999999999999999") == 99999999999999999999  # exact; bounds are the store's
     assert parse_quantity("inf") is None and parse_quantity("1e5") is None
+
+
+def test_parse_quantity_never_raises_on_absurd_digit_runs() -> None:
+    assert parse_quantity("9" * 5000) is None  # int() of 5,000 digits raises ValueError
+    assert parse_quantity("1." + "0" * 5000 + "1") is None
+    assert parse_quantity("9" * 100) == int("9" * 100)

@@ -682,12 +682,14 @@ class Store:
             conn.execute("BEGIN")  # deferred: a write to TEMP takes no lock on the main database
         try:
             conn.executemany("INSERT INTO temp.staged_links VALUES (?, ?, ?, ?, ?, ?)", rows)
-        except BaseException:
+            if not joined:
+                conn.execute("COMMIT")
+        except BaseException as error:
             if not joined and conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.DatabaseError):  # e.g. the temporary directory's disk is full
+                raise explain(error, self.path) from None
             raise
-        if not joined:
-            conn.execute("COMMIT")
 
     def add_staged_links(self) -> tuple[int, int]:
         """Insert the staged rows into ``links`` in staging order, keys already present left as they are, in one
@@ -724,7 +726,7 @@ class Store:
 
     def count_links(self) -> int:
         """How many links are stored."""
-        return int(self.db.execute("SELECT count(*) FROM links").fetchone()[0])
+        return int(self._scalar("SELECT count(*) FROM links"))
 
     # -- purchase orders ---------------------------------------------------------------------------------
     @staticmethod
@@ -831,8 +833,12 @@ class Store:
             params = refs + refs
         headers: dict[str, tuple[str, str | None, str]] = {}
         lines: dict[str, list[PurchaseOrderLine]] = {}
+        try:
+            found = self.db.conn.execute(_candidates_sql(bool(parts), len(params) // 2), params).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise explain(error, self.path) from None
         # Columns by position (see _candidates_sql): a dict per row cost more than the query.
-        for values in self.db.conn.execute(_candidates_sql(bool(parts), len(params) // 2), params):
+        for values in found:
             reference = values[3]
             if reference not in headers:
                 headers[reference] = values[:3]
@@ -888,7 +894,10 @@ class Store:
 
     def get_receipt(self, barcode_hash: str) -> Receipt | None:
         """The newest receipt of a label, if it was received."""
-        row = self.db.conn.execute(_GET_NEWEST_RECEIPT, (barcode_hash,)).fetchone()
+        try:
+            row = self.db.conn.execute(_GET_NEWEST_RECEIPT, (barcode_hash,)).fetchone()
+        except sqlite3.DatabaseError as error:
+            raise explain(error, self.path) from None
         return None if row is None else self._receipt(row)
 
     def get_receipt_of_stock_item(self, barcode_hash: str, stock_item_id: int) -> Receipt | None:
