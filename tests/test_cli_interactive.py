@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,13 +38,18 @@ def _read_until(fd: int, marker: bytes, timeout: float = 30.0) -> bytes:
     return seen
 
 
-def _start_session(db: Path) -> tuple[int, subprocess.Popen[bytes]]:
-    """``receive`` on a new pseudo-terminal that is its controlling terminal (so Ctrl-C is a signal)."""
+@contextlib.contextmanager
+def _session(db: Path, ordered: int) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """``receive`` on a new pseudo-terminal that is its controlling terminal (so Ctrl-C is a signal), against
+    one order line of ``ordered`` LM358DR; the process is killed and the terminal closed however the test ends."""
     import fcntl
     import termios
 
     from conftest import cli_path
 
+    with Engine(db) as engine:
+        line = PurchaseOrderLine("PO-7", 1, mpn="LM358DR", quantity=ordered)
+        engine.import_purchase_orders([PurchaseOrder("PO-7", "Farnell", None, "placed", (line,))])
     primary, secondary = pty.openpty()
     process = subprocess.Popen(
         [cli_path(), "receive"], stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True,
@@ -50,16 +57,17 @@ def _start_session(db: Path) -> tuple[int, subprocess.Popen[bytes]]:
         preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
     )  # fmt: skip
     os.close(secondary)
-    return primary, process
+    try:
+        yield primary, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(primary)
 
 
 def test_wedge_scanner_session_on_a_terminal(tmp_path: Path) -> None:
     db = tmp_path / "bench.db"
-    with Engine(db) as engine:
-        line = PurchaseOrderLine("PO-7", 1, mpn="LM358DR", quantity=100)
-        engine.import_purchase_orders([PurchaseOrder("PO-7", "Farnell", None, "placed", (line,))])
-    primary, process = _start_session(db)
-    try:
+    with _session(db, ordered=100) as (primary, process):
         _read_until(primary, b"scan> ")
         # The scanner types the label with real control characters, EOT included, then Enter (CR).
         label = f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}Q40{GS}1TLOT-A{RS}{EOT}"
@@ -78,10 +86,6 @@ def test_wedge_scanner_session_on_a_terminal(tmp_path: Path) -> None:
         os.write(primary, b"\x03")  # Ctrl-C ends the session
         output = _read_until(primary, b"total")
         assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(primary)
     assert b"received          2" in output and b"already received  1" in output
     with Engine(db) as engine:
         assert engine.purchase_order("PO-7").lines[0].received == 45
@@ -89,12 +93,8 @@ def test_wedge_scanner_session_on_a_terminal(tmp_path: Path) -> None:
 
 def test_a_crlf_scanner_session_with_over_receipt_another_bag_and_undo(tmp_path: Path) -> None:
     db = tmp_path / "crlf.db"
-    with Engine(db) as engine:
-        line = PurchaseOrderLine("PO-7", 1, mpn="LM358DR", quantity=50)
-        engine.import_purchase_orders([PurchaseOrder("PO-7", "Farnell", None, "placed", (line,))])
-    primary, process = _start_session(db)
     label = f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}Q40{GS}1TLOT-A{RS}{EOT}".encode()
-    try:
+    with _session(db, ordered=50) as (primary, process):
         _read_until(primary, b"scan> ")
         os.write(primary, label + b"\r\n")  # CR+LF: the LF must not end the session
         assert b"received 40 on PO-7 line 1" in _read_until(primary, b"scan> ")
@@ -117,10 +117,6 @@ def test_a_crlf_scanner_session_with_over_receipt_another_bag_and_undo(tmp_path:
         os.write(primary, b"\x03")
         output = _read_until(primary, b"total")
         assert process.wait(timeout=30) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(primary)
     assert b"received          2" in output
     with Engine(db) as engine:
         order = engine.purchase_order("PO-7")
