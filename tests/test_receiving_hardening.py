@@ -241,3 +241,11 @@ def test_huge_stock_item_numbers_are_not_overflow_errors(bench: Engine) -> None:
     assert result.stock_item is None
     with pytest.raises(NotFound):
         bench.stock_item(10**30)
+
+
+def test_a_line_of_an_order_closed_short_takes_no_receipt(make_engine: object) -> None:
+    engine: Engine = make_engine()  # type: ignore[operator]
+    closed = order(10)
+    engine.import_purchase_orders([PurchaseOrder(closed.reference, "Farnell", None, "complete", closed.lines)])
+    assert engine.receive(ecia("1PPART-1", "Q5", "1TA")).status == "no_match"
+    assert engine.purchase_order("PO-7").lines[0].received == 0

@@ -276,8 +276,12 @@ _INSERT_HISTORY = (
     "INSERT INTO history (at, action, status, raw, barcode_hash, plugin, item, purchase_order, line,"
     " quantity_micros, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-#: Order statuses whose lines a label is matched against: a complete order still takes an allowed over-receipt.
-_RECEIVING_STATUSES = "('placed', 'complete')"
+#: The lines a label is matched against: those of placed orders, and the fully received lines of complete ones
+#: (one more bag is then an over-receipt the user may allow; a line closed short stays closed).
+_RECEIVING_LINES = (
+    "(purchase_orders.status = 'placed' OR (purchase_orders.status = 'complete'"
+    " AND po_lines.received_micros >= po_lines.quantity_micros))"
+)
 
 
 @functools.lru_cache(maxsize=32)
@@ -296,7 +300,7 @@ def _candidates_sql(by_part: bool, count: int) -> str:
         " po_lines.purchase_order, po_lines.line, po_lines.sku, po_lines.mpn, po_lines.manufacturer,"
         " po_lines.quantity_micros, po_lines.received_micros, po_lines.destination"
         " FROM po_lines JOIN purchase_orders ON purchase_orders.reference = po_lines.purchase_order"
-        f" WHERE purchase_orders.status IN {_RECEIVING_STATUSES} AND {condition}"
+        f" WHERE {_RECEIVING_LINES} AND {condition}"
         " ORDER BY po_lines.purchase_order, po_lines.line"
     )
 
@@ -818,11 +822,11 @@ class Store:
         conn.execute(_COMPLETE_ORDER, (at, order.reference, order.reference))
 
     def candidate_orders(self, part_numbers: Sequence[str], order_references: Sequence[str]) -> list[PurchaseOrder]:
-        """Placed (and complete: an over-receipt may still be allowed) orders with the lines that could fit a
-        label: lines whose SKU or MPN is one of ``part_numbers`` (case-insensitive), restricted to those lines
-        only. Indexed: cost does not grow with the number of open lines that do not fit. ``order_references`` is
-        accepted for labels without a part number; then every line of the named orders is a candidate. One
-        query: the lines joined to their orders."""
+        """Placed orders (and complete ones, with their fully received lines: an over-receipt may still be
+        allowed) with the lines that could fit a label: lines whose SKU or MPN is one of ``part_numbers``
+        (case-insensitive), restricted to those lines only. Indexed: cost does not grow with the number of open
+        lines that do not fit. ``order_references`` is accepted for labels without a part number; then every line
+        of the named orders is a candidate. One query: the lines joined to their orders."""
         parts = [part for part in part_numbers if part]
         if parts:
             params = parts + parts
