@@ -124,3 +124,14 @@ def test_close_closes_every_threads_connection(tmp_path: Path) -> None:
     assert store._connections == []
     with pytest.raises(StoreError, match="closed"):  # not a silently reopened connection
         store.get_link("x")
+
+
+def test_connections_of_ended_threads_are_closed(tmp_path: Path) -> None:
+    engine = _prepare(tmp_path / "short.db")
+    for number in range(30):  # a server that starts a thread per request
+        thread = threading.Thread(target=engine.receive, args=(_label(9, number),))
+        thread.start()
+        thread.join()
+    assert len(engine.store._connections) <= 2  # this thread's and the last request's
+    assert engine.purchase_order("PO-1").lines[0].received == 30
+    engine.close()

@@ -399,7 +399,8 @@ class Store:
         memory = self.path == ":memory:"
         self._memory_lock: threading.RLock | None = threading.RLock() if memory else None  # type: ignore[valid-type]
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        #: Every open connection and the thread it belongs to (close() closes them all).
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._connections_lock = threading.Lock()
         self._durable = False
         self._closed = False
@@ -472,12 +473,17 @@ class Store:
             )
 
     def _connect(self, conn: sqlite3.Connection) -> sqlite_utils.Database:
-        """Set up a new connection for the calling thread and remember it for :meth:`close`."""
+        """Set up a new connection for the calling thread and remember it for :meth:`close`. Connections of
+        threads that have ended are closed here: a server starting a thread per request must not leak one each."""
         with self._connections_lock:
             if self._closed:
                 conn.close()
                 raise StoreError(f"database {self.path} is closed")
-            self._connections.append(conn)
+            ended = [conn for thread, conn in self._connections if not thread.is_alive()]
+            self._connections = [(thread, conn) for thread, conn in self._connections if thread.is_alive()]
+            self._connections.append((threading.current_thread(), conn))
+        for old in ended:
+            old.close()  # its thread is gone, so nothing can be using it
         db = sqlite_utils.Database(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA synchronous = {'FULL' if self._durable else 'NORMAL'}")
@@ -539,7 +545,7 @@ class Store:
         with self._connections_lock:
             self._closed = True
             connections, self._connections = self._connections, []
-        for conn in connections:
+        for _thread, conn in connections:
             conn.close()
         self._local = threading.local()
         self._shared_db = None
