@@ -16,6 +16,9 @@ import pytest
 from sample_labels import EOT, GS, RS
 
 from barcode_plugins import Engine, PurchaseOrder, PurchaseOrderLine
+from barcode_plugins.cli import interactive
+
+PROMPT = interactive.PROMPT.encode()  # it names the end gesture
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
@@ -68,20 +71,20 @@ def _session(db: Path, ordered: int) -> Iterator[tuple[int, subprocess.Popen[byt
 def test_wedge_scanner_session_on_a_terminal(tmp_path: Path) -> None:
     db = tmp_path / "bench.db"
     with _session(db, ordered=100) as (primary, process):
-        _read_until(primary, b"scan> ")
+        _read_until(primary, PROMPT)
         # The scanner types the label with real control characters, EOT included, then Enter (CR).
         label = f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}Q40{GS}1TLOT-A{RS}{EOT}"
         os.write(primary, label.encode() + b"\r")
-        assert b"received 40 on PO-7 line 1" in _read_until(primary, b"scan> ")
+        assert b"received 40 on PO-7 line 1" in _read_until(primary, PROMPT)
         os.write(primary, label.encode() + b"\r")
         assert b"already received" in _read_until(primary, b"[n] or scan the next label")
         os.write(primary, b"n\r")  # not another bag: go on
-        _read_until(primary, b"scan> ")
+        _read_until(primary, PROMPT)
         # A label without quantity: the session asks for it.
         os.write(primary, f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}1TLOT-B{RS}{EOT}".encode() + b"\r")
         _read_until(primary, b"quantity for LM358DR")
         os.write(primary, b"5\r")
-        assert b"received 5 on PO-7 line 1" in _read_until(primary, b"scan> ")
+        assert b"received 5 on PO-7 line 1" in _read_until(primary, PROMPT)
         os.write(primary, b"\r")  # an empty line is ignored (a scanner sending CR+LF makes one per label)
         os.write(primary, b"\x03")  # Ctrl-C ends the session
         output = _read_until(primary, b"total")
@@ -95,25 +98,25 @@ def test_a_crlf_scanner_session_with_over_receipt_another_bag_and_undo(tmp_path:
     db = tmp_path / "crlf.db"
     label = f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}Q40{GS}1TLOT-A{RS}{EOT}".encode()
     with _session(db, ordered=50) as (primary, process):
-        _read_until(primary, b"scan> ")
+        _read_until(primary, PROMPT)
         os.write(primary, label + b"\r\n")  # CR+LF: the LF must not end the session
-        assert b"received 40 on PO-7 line 1" in _read_until(primary, b"scan> ")
+        assert b"received 40 on PO-7 line 1" in _read_until(primary, PROMPT)
         os.write(primary, label + b"\r\n")  # the same bag again: asked, and the stray LF is no answer
         assert b"already received" in _read_until(primary, b"[a] another bag")
         os.write(primary, b"a\r\n")  # another bag like it: 40 more would exceed the 10 outstanding
         assert b"would exceed PO-7 line 1 by 30" in _read_until(primary, b"[y] accept")
         os.write(primary, b"y\r\n")
-        assert b"received 40 on PO-7 line 1, 0 outstanding (30 over the order)" in _read_until(primary, b"scan> ")
+        assert b"received 40 on PO-7 line 1, 0 outstanding (30 over the order)" in _read_until(primary, PROMPT)
         # A label without quantity on a line that is complete: no quantity asked, an over-receipt offered.
         os.write(primary, f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}1TLOT-B{RS}{EOT}".encode() + b"\r\n")
         seen = _read_until(primary, b"[y] accept")
         assert b"is complete" in seen and b"quantity for" not in seen
         os.write(primary, b"n\r\n")
-        _read_until(primary, b"scan> ")
+        _read_until(primary, PROMPT)
         os.write(primary, label + b"\r\n")
         _read_until(primary, b"[u] undo")
         os.write(primary, b"u\r\n")  # undo the newest receipt of this label (the second bag)
-        assert b"undid receipt of 40 on PO-7 line 1; 10 outstanding" in _read_until(primary, b"scan> ")
+        assert b"undid receipt of 40 on PO-7 line 1; 10 outstanding" in _read_until(primary, PROMPT)
         os.write(primary, b"\x03")
         output = _read_until(primary, b"total")
         assert process.wait(timeout=30) == 0

@@ -312,3 +312,23 @@ def test_po_import_of_one_order_with_40000_lines(tmp_path: Path) -> None:
         engine.import_purchase_orders([PurchaseOrder("BIG", "Farnell", None, "placed", lines)])
         engine.import_purchase_orders([PurchaseOrder("BIG", "Farnell", None, "placed", lines[:39_000])])
         assert len(engine.purchase_order("BIG").lines) == 39_000
+
+
+def test_the_cli_exits_3_when_the_lock_is_held_too_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from barcode_plugins import store as store_module
+    from barcode_plugins.cli import _register_commands, cli
+
+    _register_commands()
+    path = tmp_path / "busy.db"
+    Store(path).close()
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(cli, ["--db", str(path), "link", "TAG-1", "part:1"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 3 and "locked" in result.output and "Traceback" not in result.output

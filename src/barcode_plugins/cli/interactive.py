@@ -56,6 +56,8 @@ def raw_control_characters(fd: int) -> Iterator[None]:
 #: no EIGP-114 label holds ETX, the byte Ctrl-C sends; an empty line, by contrast, is what a scanner set to send
 #: CR+LF produces after every label, so empty lines are ignored.
 END_GESTURE = "Ctrl-C"
+#: Every prompt says how to end, so nobody reaches for Enter (which a CR+LF scanner sends after each label).
+PROMPT = f"scan ({END_GESTURE} ends)> "
 
 
 def _read_line(prompt: str) -> str | None:
@@ -76,15 +78,15 @@ def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None
     click.echo(f"Scan labels; {END_GESTURE} ends the session (empty lines are ignored).", err=True)
     try:
         with raw_control_characters(sys.stdin.fileno()):
-            scan = _read_line("scan> ")
+            scan = _read_line(PROMPT)
             while scan is not None:
                 if not scan.strip():
-                    scan = _read_line("scan> ")
+                    scan = _read_line(PROMPT)
                     continue
                 result, scan = _receive_with_answers(engine, scan, options, as_json)
                 counts[result.status] += 1
                 if scan is None:
-                    scan = _read_line("scan> ")
+                    scan = _read_line(PROMPT)
     except (KeyboardInterrupt, EOFError):
         click.echo("", err=True)
     click.echo(summary(counts), err=as_json)
