@@ -249,3 +249,26 @@ def test_a_line_of_an_order_closed_short_takes_no_receipt(make_engine: object) -
     engine.import_purchase_orders([PurchaseOrder(closed.reference, "Farnell", None, "complete", closed.lines)])
     assert engine.receive(ecia("1PPART-1", "Q5", "1TA")).status == "no_match"
     assert engine.purchase_order("PO-7").lines[0].received == 0
+
+
+def test_the_progress_count_reads_a_file_without_newlines_in_bounded_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import tracemalloc
+
+    from barcode_plugins.cli.receiving import _count_lines
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(b"A" * 12_000_000)  # one 12 MB "line"
+    tracemalloc.start()
+    try:
+        assert _count_lines(blob) == 1
+        assert tracemalloc.get_traced_memory()[1] < 4_000_000
+    finally:
+        tracemalloc.stop()
+    assert _count_lines(Path("/dev/zero")) is None  # a device is never counted (it never ends)
+    scans = tmp_path / "scans.txt"
+    scans.write_bytes(b"a\nb\nc")
+    assert _count_lines(scans) == 3

@@ -126,10 +126,16 @@ def _open(file: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _count_lines(file: Path | None) -> int | None:
-    if file is None or not sys.stderr.isatty():
+    """Lines in a regular file, for the progress bar, read in bounded chunks: a file without newlines (or a
+    device such as /dev/zero, which is not counted at all) must not be read whole into memory."""
+    if file is None or not sys.stderr.isatty() or not file.is_file():
         return None
+    lines, last = 0, b"\n"
     with file.open("rb") as handle:
-        return sum(1 for _ in handle)
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")  # a last line without its newline counts too
 
 
 def _run_batch(
