@@ -16,6 +16,7 @@ lock makes its transactions take turns.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sqlite3
@@ -717,7 +718,9 @@ class Store:
 
     def drop_staged_links(self) -> None:
         """Forget whatever is staged (after an import, or when one fails)."""
-        self.db.conn.execute("DROP TABLE IF EXISTS temp.staged_links")
+        # Cleanup after a failure must not hide it; a TEMP table goes with its connection anyway.
+        with contextlib.suppress(sqlite3.DatabaseError):
+            self.db.conn.execute("DROP TABLE IF EXISTS temp.staged_links")
 
     def _insert_links(self, rows: Sequence[LinkRow]) -> None:
         self.db.conn.executemany(
