@@ -328,6 +328,14 @@ def explain(error: sqlite3.DatabaseError, path: str) -> BarcodeError:
     return StoreError(f"database {path}: {text}")
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    # A failed rollback (the disk went away) must not hide the error that caused it; SQLite rolls back a
+    # transaction it cannot finish when the connection closes or the next one starts.
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.DatabaseError):
+            conn.execute("ROLLBACK")
+
+
 class _Transaction:
     """:meth:`Store.transaction`. A class rather than ``@contextmanager``: a receive enters it twice per scan and
     the generator machinery cost more than the rest of the bookkeeping."""
@@ -371,16 +379,14 @@ class _Transaction:
                 return  # the outer transaction commits or rolls back
             conn = self._store.db.conn
             if exc_type is not None:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                _rollback(conn)
                 if isinstance(exc, sqlite3.DatabaseError):  # e.g. the disk filled up in the middle
                     raise explain(exc, self._store.path) from None
                 return  # the exception propagates
             try:
                 conn.execute("COMMIT")
             except sqlite3.DatabaseError as error:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise explain(error, self._store.path) from None
         finally:
             self._release()
