@@ -329,8 +329,8 @@ def explain(error: sqlite3.DatabaseError, path: str) -> BarcodeError:
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
-    # A failed rollback (the disk went away) must not hide the error that caused it; SQLite rolls back a
-    # transaction it cannot finish when the connection closes or the next one starts.
+    # A failed rollback (rare: WAL rollback only forgets frames) must not hide the error that caused it; what was
+    # not committed is not in the file either way.
     if conn.in_transaction:
         with contextlib.suppress(sqlite3.DatabaseError):
             conn.execute("ROLLBACK")
