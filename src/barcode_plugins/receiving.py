@@ -3,7 +3,11 @@
 Inside the transaction (``BEGIN IMMEDIATE``, so concurrent stations queue instead of racing): look for an
 earlier receipt of the same label, match the line, check the outstanding quantity, then write the receipt, the
 stock item, its link to the label and the history entry. A killed process leaves all of it or none of it; the
-unique index on ``receipts.barcode_hash`` makes a double receipt impossible even in principle.
+unique index on ``receipts (barcode_hash, bag)`` makes a double receipt impossible even in principle: a label's
+first receipt is bag 1, and only an explicit "another bag like this one" books bag 2, 3...
+
+Quantities are exact (:mod:`barcode_plugins.quantities`); a label's quantity beyond the bounds is an ``error``
+outcome for that scan, never an exception that would stop a batch.
 """
 
 from __future__ import annotations
