@@ -272,3 +272,13 @@ def test_the_progress_count_reads_a_file_without_newlines_in_bounded_memory(
     scans = tmp_path / "scans.txt"
     scans.write_bytes(b"a\nb\nc")
     assert _count_lines(scans) == 3
+
+
+def test_a_line_filled_by_tenths_shows_whole_zeroes(make_engine: object) -> None:
+    engine: Engine = make_engine()  # type: ignore[operator]
+    engine.import_purchase_orders([order("0.2")])
+    engine.receive(ecia("1PPART-1", "Q0.1", "1TA"))
+    last = engine.receive(ecia("1PPART-1", "Q0.1", "1TB"))
+    assert "0 outstanding" in last.message and "0.0" not in last.message
+    line = engine.purchase_order("PO-7").lines[0]
+    assert type(line.outstanding) is int and type(line.over_received) is int

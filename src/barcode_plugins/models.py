@@ -227,12 +227,17 @@ class PurchaseOrderLine:
     @property
     def outstanding(self) -> Quantity:
         """What is still to come (never negative)."""
-        return max(self.quantity - self.received, 0)
+        return _whole_as_int(max(self.quantity - self.received, 0))
 
     @property
     def over_received(self) -> Quantity:
         """What was received beyond the ordered quantity (an allowed over-receipt; else 0)."""
-        return max(self.received - self.quantity, 0)
+        return _whole_as_int(max(self.received - self.quantity, 0))
+
+
+def _whole_as_int(quantity: Quantity) -> Quantity:
+    # 0.3 - 0.3 is Decimal("0.0"): shown as 0, like every whole quantity.
+    return quantity if type(quantity) is int or quantity != int(quantity) else int(quantity)
 
 
 @attrs.frozen

@@ -67,18 +67,23 @@ def checked(value: object) -> Quantity:
     :raises QuantityError: with a message naming the bound that was broken.
     """
     number = exact(value)
-    shown = show(number) if abs(number) < 10**30 else f"{str(value)[:24]}..."
     if not number > 0:
-        raise QuantityError(f"quantity must be more than 0, got {shown}")
+        raise QuantityError(f"quantity must be more than 0, got {_shown(number, value)}")
     if number >= LIMIT:
-        raise QuantityError(f"quantity {shown} is too large (at most {LIMIT - 1:,})")
+        raise QuantityError(f"quantity {_shown(number, value)} is too large (at most {LIMIT - 1:,})")
     if isinstance(number, Decimal):
         _sign, digits, exponent = number.as_tuple()
         if isinstance(exponent, int) and -exponent > MAX_DECIMAL_PLACES:
-            raise QuantityError(f"quantity {shown} has more than {MAX_DECIMAL_PLACES} decimal places")
+            raise QuantityError(f"quantity {_shown(number, value)} has more than {MAX_DECIMAL_PLACES} decimal places")
         if len(digits) > MAX_SIGNIFICANT_DIGITS:
-            raise QuantityError(f"quantity {shown} has more than {MAX_SIGNIFICANT_DIGITS} significant digits")
+            raise QuantityError(
+                f"quantity {_shown(number, value)} has more than {MAX_SIGNIFICANT_DIGITS} significant digits"
+            )
     return number
+
+
+def _shown(number: Quantity, value: object) -> str:
+    return show(number) if abs(number) < 10**30 else f"{str(value)[:24]}..."
 
 
 def to_micros(quantity: Quantity) -> int:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
+
 from .errors import AmbiguousBarcode, InputError, NotFound
 from .models import Decoded, HistoryEntry, ItemRef, PurchaseOrderLine, Receipt, ReceiveResult, ReceiveStatus
 from .quantities import LIMIT, Quantity, QuantityError, checked, show
@@ -80,7 +82,8 @@ def receive_one(
                 "already_received",
                 f"already received {earlier.at[:19].replace('T', ' ')} UTC on {earlier.purchase_order} line"
                 f" {earlier.line} ({show(earlier.quantity)}) into {earlier.location or 'no location'},"
-                f" stock item {earlier.stock_item}; another bag with an identical label: receive it as another",
+                f" stock item {earlier.stock_item}; another bag with an identical label? receive it as another"
+                " (--another)",
                 purchase_order=earlier.purchase_order,
                 line=earlier.line,
                 quantity=earlier.quantity,
@@ -157,8 +160,8 @@ def _book(
         line, amount, location, barcode, raw, engine.link_key(barcode), another=another
     )
     note = "" if linked_to is None else f"; label stays linked to {linked_to}"
-    over = line.received + amount - line.quantity
-    outstanding = max(-over, 0)
+    after = attrs.evolve(line, received=line.received + amount)
+    over, outstanding = after.over_received, after.outstanding
     over_note = f" ({show(over)} over the order)" if over > 0 else ""
     return _log(
         store,
