@@ -68,3 +68,7 @@ def test_parse_quantity_never_raises_on_absurd_digit_runs() -> None:
     assert parse_quantity("9" * 5000) is None  # int() of 5,000 digits raises ValueError
     assert parse_quantity("1." + "0" * 5000 + "1") is None
     assert parse_quantity("9" * 100) == int("9" * 100)
+
+
+def test_show_prints_plain_numbers() -> None:
+    assert [show(Decimal(text)) for text in ("1.0", "0.10", "1E+3", "0.000001")] == ["1", "0.1", "1000", "0.000001"]

@@ -102,11 +102,11 @@ def from_micros(micros: int) -> Quantity:
 
 
 def show(quantity: Quantity | float | None) -> str:
-    """A quantity for a message: ``25``, ``0.1`` (never ``1E-1`` or ``2.77556e-17``); ``?`` for none."""
+    """A quantity for a message: ``25``, ``0.1`` (never ``1E-1``, ``1.0`` or ``2.77556e-17``); ``?`` for none."""
     if quantity is None:
         return "?"
     if isinstance(quantity, Decimal):
-        return format(quantity, "f")
+        return format(quantity.normalize() if quantity != quantity.to_integral_value() else int(quantity), "f")
     return str(quantity)
 
 
