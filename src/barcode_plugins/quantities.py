@@ -106,7 +106,9 @@ def show(quantity: Quantity | float | None) -> str:
     if quantity is None:
         return "?"
     if isinstance(quantity, Decimal):
-        return format(quantity.normalize() if quantity != quantity.to_integral_value() else int(quantity), "f")
+        if quantity == quantity.to_integral_value():
+            return str(int(quantity))
+        return format(quantity.normalize(), "f")
     return str(quantity)
 
 
