@@ -486,17 +486,23 @@ class Store:
             if self._closed:
                 conn.close()
                 raise StoreError(f"database {self.path} is closed")
-            ended = [conn for thread, conn in self._connections if not thread.is_alive()]
-            self._connections = [(thread, conn) for thread, conn in self._connections if thread.is_alive()]
             self._connections.append((threading.current_thread(), conn))
-        for old in ended:
-            old.close()  # its thread is gone, so nothing can be using it
         db = sqlite_utils.Database(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA synchronous = {'FULL' if self._durable else 'NORMAL'}")
         self._local.db = db
         if self._memory_lock is not None:
             self._shared_db = db
+            return db
+        if self._identity is not None:
+            # Read first, so this connection holds the write-ahead log open: closing the last other one below
+            # would otherwise delete the -wal file, and a new one would look like a replaced log.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        with self._connections_lock:
+            ended = [old for thread, old in self._connections if not thread.is_alive()]
+            self._connections = [(thread, old) for thread, old in self._connections if thread.is_alive()]
+        for old in ended:
+            old.close()  # its thread is gone, so nothing can be using it
         return db
 
     @property
@@ -514,10 +520,9 @@ class Store:
         self.check_file()  # a new connection must not create an empty file where the database was
         uri = f"file:{quote(os.path.abspath(self.path))}?mode=rw"
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+            return self._connect(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False))
         except sqlite3.DatabaseError as error:
             raise explain(error, self.path) from None
-        return self._connect(conn)
 
     def check_file(self) -> None:
         """Raise :class:`EnvironmentFault` if the database file (or its write-ahead log) was removed or replaced
