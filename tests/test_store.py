@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -245,7 +245,9 @@ def test_a_full_disk_is_an_environment_fault_and_writes_nothing(tmp_path: Path) 
     engine.close()
 
 
-def test_a_lock_held_too_long_is_an_environment_fault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def locked_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A store file whose write lock another connection holds, with a busy timeout of 0.2 s."""
     from barcode_plugins import store as store_module
 
     path = tmp_path / "locked.db"
@@ -254,13 +256,17 @@ def test_a_lock_held_too_long_is_an_environment_fault(tmp_path: Path, monkeypatc
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        store = Store(path)
-        with pytest.raises(EnvironmentFault, match="locked"), store.transaction():
-            pass
-        store.close()
+        yield path
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_lock_held_too_long_is_an_environment_fault(locked_store: Path) -> None:
+    store = Store(locked_store)
+    with pytest.raises(EnvironmentFault, match="locked"), store.transaction():
+        pass
+    store.close()
 
 
 def test_a_damaged_database_is_a_store_error(tmp_path: Path) -> None:
@@ -314,21 +320,11 @@ def test_po_import_of_one_order_with_40000_lines(tmp_path: Path) -> None:
         assert len(engine.purchase_order("BIG").lines) == 39_000
 
 
-def test_the_cli_exits_3_when_the_lock_is_held_too_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_exits_3_when_the_lock_is_held_too_long(locked_store: Path) -> None:
     from click.testing import CliRunner
 
-    from barcode_plugins import store as store_module
     from barcode_plugins.cli import _register_commands, cli
 
     _register_commands()
-    path = tmp_path / "busy.db"
-    Store(path).close()
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.2)
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        result = CliRunner().invoke(cli, ["--db", str(path), "link", "TAG-1", "part:1"])
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    result = CliRunner().invoke(cli, ["--db", str(locked_store), "link", "TAG-1", "part:1"])
     assert result.exit_code == 3 and "locked" in result.output and "Traceback" not in result.output
