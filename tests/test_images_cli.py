@@ -164,9 +164,7 @@ def test_label_qr_svg_and_json(invoke: Invoke, tmp_path: Path) -> None:
     assert scanned["item"] == "part:7" and scanned["image"]["format"] == "QRCode"
     assert 'width="62mm"' in svg.read_text() and ">part:7</text>" in svg.read_text()
     short = invoke("label", "location:3", "--short", "--png", str(png))
-    assert (
-        short.exit_code == 0 and json_lines(invoke("scan", "--image", "--json", str(png)))[0]["item"] == "location:3"
-    )
+    assert short.exit_code == 0 and json_lines(invoke("scan", "--image", "--json", str(png)))[0]["item"] == "location:3"
 
 
 def test_label_bad_size_and_unwritable_file_are_one_line_errors(invoke: Invoke, tmp_path: Path) -> None:

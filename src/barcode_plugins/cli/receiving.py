@@ -12,6 +12,7 @@ import click
 
 from ..errors import InputError
 from ..models import ReceiveResult, ReceiveStatus
+from ..quantities import Quantity
 from .context import AppContext, CliError, json_option, pass_app, print_json
 from .output import table
 from .scans_input import read_scans
@@ -24,13 +25,34 @@ SUMMARY_ORDER = tuple(status for status in get_args(ReceiveStatus) if status != 
 COLOURS = {"received": "green", "already_received": "yellow"}
 
 
+class QuantityType(click.ParamType):
+    """An exact quantity (``25``, ``0.1``) within the store's bounds; anything else is a usage error."""
+
+    name = "quantity"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Quantity:
+        """The checked quantity, or a one-line usage error naming the broken bound."""
+        from ..quantities import QuantityError, checked
+
+        try:
+            return checked(value)
+        except QuantityError as error:
+            self.fail(error.message, param, ctx)
+
+
+QUANTITY = QuantityType()
+
+
 @click.command()
 @click.argument("raws", nargs=-1, metavar="[RAW ...]")
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Read scans from this file, one per line.")
-@click.option("--quantity", type=click.FloatRange(min=0, min_open=True), help="Quantity, when the label has none.")
+@click.option("--quantity", type=QUANTITY, help="Quantity, when the label has none (exact; up to 6 decimals).")
 @click.option("--location", help="Where the stock goes (default: the PO line's destination).")
 @click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
 @click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
+@click.option(
+    "--another", is_flag=True, help="Another bag with the same label as one already received: receive it too."
+)
 @click.option("--undo", "undo", metavar="HASH|HISTORY_ID", help="Undo a receipt instead of receiving.")
 @click.option("--image", "image", is_flag=True, help="RAW arguments are image or PDF files: receive every barcode.")
 @click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), help="Write a PDF of labels for the stock.")
@@ -42,10 +64,11 @@ def receive(
     app: AppContext,
     raws: tuple[str, ...],
     file: Path | None,
-    quantity: float | None,
+    quantity: Quantity | None,
     location: str | None,
     purchase_order: str | None,
     allow_over: bool,
+    another: bool,
     undo: str | None,
     image: bool,
     labels: Path | None,
@@ -65,12 +88,12 @@ def receive(
         result = engine.undo_receipt(undo)
         print_json(result) if as_json else click.echo(result.message)
         return
-    amount = int(quantity) if quantity is not None and quantity.is_integer() else quantity
     options = {
-        "quantity": amount,
+        "quantity": quantity,
         "location": location,
         "purchase_order": purchase_order,
         "allow_over": allow_over,
+        "another": another,
     }
     if explain:
         options["explain"] = True
@@ -152,10 +175,16 @@ def _open(file: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _count_lines(file: Path | None) -> int | None:
-    if file is None or not sys.stderr.isatty():
+    """Lines in a regular file, for the progress bar, read in bounded chunks: a file without newlines (or a
+    device such as /dev/zero, which is not counted at all) must not be read whole into memory."""
+    if file is None or not sys.stderr.isatty() or not file.is_file():
         return None
+    lines, last = 0, b"\n"
     with file.open("rb") as handle:
-        return sum(1 for _ in handle)
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")  # a last line without its newline counts too
 
 
 def _run_batch(
