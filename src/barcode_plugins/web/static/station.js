@@ -270,7 +270,7 @@ function setMode(mode) {
   $("prompt").textContent = promptFor(mode);
   $("receive-options").hidden = mode !== "receive";
   if (mode === "receive") loadOrders();
-  refocus();
+  $("scan").focus();  // at once: the next scan may already be on its way
 }
 
 // Keep the scan field focused: a scanner types wherever the focus is. Other fields keep it while used.
