@@ -20,7 +20,8 @@ Scan = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_SCAN_LENGTH)]
 Short = Annotated[str, msgspec.Meta(max_length=200)]
 #: An InvenTree-style primary key: an integer or, for our purchase orders, their reference.
 Pk = int | Short
-Number = int | float
+#: A quantity in a response: a JSON number (an integer where it is whole, as the CLI prints it).
+Number = float
 
 
 # -- requests ----------------------------------------------------------------------------------------------------
