@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from http_server import ORDERS_CSV, Server, make_token
-from sample_labels import DIGIKEY, EOT, GS, RS
+from sample_labels import DIGIKEY, EOT, GS, MOUSER, RS
 
 from barcode_plugins import Engine
 
@@ -122,3 +122,14 @@ def test_link_mode_links_the_next_scan_to_the_item(station: tuple[Any, Server, s
     page.locator("#results li.ok .status", has_text="linked").wait_for(timeout=15_000)
     status, body = server.request("POST", "/api/barcode/", {"barcode": "REEL-0042"}, token=token)
     assert status == 200 and body["item"] == "stockitem:42"
+
+
+def test_ctrl_d_becomes_eot_instead_of_a_browser_shortcut(station: tuple[Any, Server, str]) -> None:
+    page, server, token = station
+    page.focus("#scan")
+    type_like_a_scanner(page, MOUSER)  # ends in RS EOT: Ctrl+^ Ctrl+D
+    page.locator("#results li .status").first.wait_for(timeout=15_000)
+    page.wait_for_function("document.querySelector('#results li').dataset.status !== '…'")
+    assert page.url == server.base + "/"  # still on the page
+    status, history = server.request("GET", "/api/barcode/history/?action=scan&limit=1", token=token)
+    assert status == 200 and history[0]["raw"] == MOUSER and history[0]["plugin"] == "mouser"
