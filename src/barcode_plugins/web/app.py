@@ -42,6 +42,7 @@ from .models import (
     ErrorOut,
     HealthOut,
     HistoryOut,
+    ItemKeys,
     LinkRequest,
     LinkResultOut,
     PluginOut,
@@ -120,7 +121,7 @@ def _json(value: Any, status_code: int = 200) -> Response[Any]:
     return Response(value, status_code=status_code)
 
 
-def _item_of(data: LinkRequest | UnlinkRequest, *, required: bool) -> ItemRef | None:
+def _item_of(data: ItemKeys, *, required: bool) -> ItemRef | None:
     """Our ``item`` or exactly one of InvenTree's model keys."""
     given = [(name, getattr(data, name)) for name in KNOWN_ITEM_TYPES if getattr(data, name) is not None]
     if data.item is not None:

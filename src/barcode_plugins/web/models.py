@@ -33,31 +33,31 @@ class BarcodeRequest:
     explain: bool = False
 
 
-@attrs.define
-class LinkRequest:
-    """Link a barcode to an item: ours is ``item: "stockitem:5"``; InvenTree's ``stockitem: 5`` (or ``part``,
-    ``supplierpart``, ``purchaseorder``, ``location``) is accepted too."""
+@attrs.define(kw_only=True)
+class ItemKeys:
+    """An item: ours is ``item: "stockitem:5"``; InvenTree's model keys (``stockitem: 5``, ``part``,
+    ``supplierpart``, ``purchaseorder``, ``location``) are accepted too. At most one may be given."""
+
+    item: Short | None = None
+    stockitem: Pk | None = None
+    part: Pk | None = None
+    supplierpart: Pk | None = None
+    purchaseorder: Pk | None = None
+    location: Pk | None = None
+
+
+@attrs.define(kw_only=True)
+class LinkRequest(ItemKeys):
+    """Link a barcode to an item (exactly one of the item keys)."""
 
     barcode: Scan
-    item: Short | None = None
-    stockitem: Pk | None = None
-    part: Pk | None = None
-    supplierpart: Pk | None = None
-    purchaseorder: Pk | None = None
-    location: Pk | None = None
 
 
-@attrs.define
-class UnlinkRequest:
-    """Remove one barcode's link (``barcode``) or every link of an item (``item``, or InvenTree's model key)."""
+@attrs.define(kw_only=True)
+class UnlinkRequest(ItemKeys):
+    """Remove one barcode's link (``barcode``) or every link of an item (one of the item keys)."""
 
     barcode: Scan | None = None
-    item: Short | None = None
-    stockitem: Pk | None = None
-    part: Pk | None = None
-    supplierpart: Pk | None = None
-    purchaseorder: Pk | None = None
-    location: Pk | None = None
 
 
 @attrs.define
