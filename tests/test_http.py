@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,6 +158,14 @@ def test_plugins_orders_and_the_openapi_document(served: tuple[Server, str]) -> 
     assert {"/api/barcode", "/api/barcode/po-receive", "/api/health"} <= set(body["paths"])
     status, page = server.request("GET", "/")
     assert status == 200 and "station.js" in page
+
+
+def test_responses_carry_the_security_headers(served: tuple[Server, str]) -> None:
+    server, _ = served
+    with urllib.request.urlopen(server.base + "/") as response:
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_reads_open_with_the_flag_but_writes_still_need_a_token(tmp_path: Path) -> None:

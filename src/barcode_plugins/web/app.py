@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State
+from litestar.datastructures import ResponseHeader, State
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
@@ -81,6 +81,15 @@ _ERRORS = {
     500: ResponseSpec(ErrorOut, description="internal error (no details are sent)"),
     503: ResponseSpec(ErrorOut, description="the store cannot be used (locked, read-only, disk full)"),
 }
+#: Sent with every response: the page loads only its own files and talks only to this server.
+SECURITY_HEADERS = [
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value="default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    ),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
+]
 _BAD_REQUEST = ResponseSpec(ErrorOut, description="invalid request body or parameters")
 
 
@@ -408,6 +417,7 @@ def create_app(engine: Engine, *, open_reads: bool = False) -> Litestar:
             Exception: handle_exception,
         },
         request_max_body_size=MAX_BODY_BYTES,
+        response_headers=SECURITY_HEADERS,
         openapi_config=OpenAPIConfig(
             title="barcode-plugins",
             version=version,

@@ -1,0 +1,66 @@
+"""The web layer's access to the shared engine: option pass-through and explanations."""
+
+from __future__ import annotations
+
+import threading
+
+import attrs
+import pytest
+
+from barcode_plugins import Engine
+from barcode_plugins.errors import InputError
+from barcode_plugins.web.station import Station, explanation_of
+
+
+def with_both(raw: str, *, explain: bool = False, another: bool = False) -> None:
+    """An engine method that knows both options."""
+
+
+def with_neither(raw: str) -> None:
+    """An engine method of today's engine."""
+
+
+def test_options_are_passed_only_where_the_engine_takes_them(engine: Engine) -> None:
+    station = Station(engine)
+    assert station.options(with_both, explain=True, another=True) == {"explain": True, "another": True}
+    assert station.options(with_both) == {}
+    assert station.options(with_neither, explain=True) == {}  # no explanation to give: left out
+    with pytest.raises(InputError, match="'another' is not supported"):
+        station.options(with_neither, another=True)  # it would change the outcome: refused, not ignored
+
+
+@attrs.frozen
+class Why:
+    step: str
+    tried: tuple[str, ...]
+
+
+@attrs.frozen
+class Result:
+    explanation: object = None
+
+
+def test_explanations_become_json_data() -> None:
+    assert explanation_of(object()) is None
+    assert explanation_of(Result("plain text")) == "plain text"
+    assert explanation_of(Result(Why("match", ("digikey",)))) == {"step": "match", "tried": ["digikey"]}
+
+
+def test_calls_into_the_engine_do_not_overlap(engine: Engine) -> None:
+    station = Station(engine)
+    inside = 0
+    overlaps = 0
+
+    def work() -> None:
+        nonlocal inside, overlaps
+        inside += 1
+        overlaps += inside > 1
+        threading.Event().wait(0.001)
+        inside -= 1
+
+    threads = [threading.Thread(target=lambda: [station.call(work) for _ in range(20)]) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == 0
