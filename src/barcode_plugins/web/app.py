@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -19,7 +19,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 
@@ -178,7 +178,7 @@ def _receive_body(result: ReceiveResult, explanation: Any) -> Response[Any]:
     responses=_responses(s404=ResponseSpec(ScanOut, description="not recognised and not linked")),
     **_READ,
 )
-def scan(data: BarcodeRequest, request: Request[Any, Any, State]) -> Response[ScanOut]:
+def scan(data: JSONBody[BarcodeRequest], request: Request[Any, Any, State]) -> Response[ScanOut]:
     """Scan: decode, then resolve what the barcode refers to (linked item, internal item, stock, open order lines).
 
     404 with ``error`` (and ``barcode_data``, as InvenTree's clients read it) when nothing is known about it."""
@@ -190,7 +190,7 @@ def scan(data: BarcodeRequest, request: Request[Any, Any, State]) -> Response[Sc
 
 
 @post("/api/barcode/decode/", status_code=200, responses=_responses(), **_READ)
-def decode(data: BarcodeRequest, request: Request[Any, Any, State]) -> Response[DecodedOut]:
+def decode(data: JSONBody[BarcodeRequest], request: Request[Any, Any, State]) -> Response[DecodedOut]:
     """Decode only: every contract key of the barcode; the store is not touched."""
     station = _station(request)
     return _json(unstructure(station.call(station.engine.decode, data.barcode)))
@@ -202,7 +202,7 @@ def decode(data: BarcodeRequest, request: Request[Any, Any, State]) -> Response[
     responses=_responses(s409=ResponseSpec(ErrorOut, description="already linked to another item")),
     **_WRITE,
 )
-def link(data: LinkRequest, request: Request[Any, Any, State]) -> Response[LinkResultOut]:
+def link(data: JSONBody[LinkRequest], request: Request[Any, Any, State]) -> Response[LinkResultOut]:
     """Link a barcode to an item (``item: "stockitem:5"``, or InvenTree's ``stockitem: 5``)."""
     station = _station(request)
     target = _item_of(data, required=True)
@@ -222,7 +222,7 @@ def link(data: LinkRequest, request: Request[Any, Any, State]) -> Response[LinkR
     responses=_responses(s404=ResponseSpec(ErrorOut, description="nothing linked")),
     **_WRITE,
 )
-def unlink(data: UnlinkRequest, request: Request[Any, Any, State]) -> Response[LinkResultOut]:
+def unlink(data: JSONBody[UnlinkRequest], request: Request[Any, Any, State]) -> Response[LinkResultOut]:
     """Remove a barcode's link (``barcode``) or every link of an item (``item`` or a model key)."""
     station = _station(request)
     target = _item_of(data, required=False)
@@ -245,7 +245,7 @@ def unlink(data: UnlinkRequest, request: Request[Any, Any, State]) -> Response[L
     ),
     **_WRITE,
 )
-def po_receive(data: ReceiveRequest, request: Request[Any, Any, State]) -> Response[ReceiveOut]:
+def po_receive(data: JSONBody[ReceiveRequest], request: Request[Any, Any, State]) -> Response[ReceiveOut]:
     """Receive a label against its open purchase-order line; ``status`` names the outcome, as ``receive --json``."""
     station = _station(request)
     engine = station.engine
@@ -268,7 +268,7 @@ def po_receive(data: ReceiveRequest, request: Request[Any, Any, State]) -> Respo
     responses=_responses(s404=ResponseSpec(ErrorOut, description="nothing received under that reference")),
     **_WRITE,
 )
-def undo(data: UndoRequest, request: Request[Any, Any, State]) -> Response[ReceiveOut]:
+def undo(data: JSONBody[UndoRequest], request: Request[Any, Any, State]) -> Response[ReceiveOut]:
     """Undo a receipt: the label scanned again, its ``barcode_hash``, or the receipt's ``history_id``."""
     station = _station(request)
     engine = station.engine
@@ -285,8 +285,8 @@ def undo(data: UndoRequest, request: Request[Any, Any, State]) -> Response[Recei
 @get("/api/barcode/history/", responses=_responses(), **_READ)
 def history(
     request: Request[Any, Any, State],
-    limit: int = Parameter(default=50, ge=1, le=1000),
-    action: Literal["scan", "link", "link_import", "unlink", "receive", "undo", "po_import"] | None = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50,
+    action: FromQuery[Literal["scan", "link", "link_import", "unlink", "receive", "undo", "po_import"] | None] = None,
 ) -> Response[list[HistoryOut]]:
     """The scan and receive log, newest first."""
     station = _station(request)
@@ -297,7 +297,7 @@ def history(
 @get("/api/order/po/", responses=_responses(), **_READ)
 def list_orders(
     request: Request[Any, Any, State],
-    status: Literal["pending", "placed", "complete", "cancelled"] | None = None,
+    status: FromQuery[Literal["pending", "placed", "complete", "cancelled"] | None] = None,
 ) -> Response[list[PurchaseOrderOut]]:
     """Every purchase order (optionally of one status) with its lines."""
     station = _station(request)
@@ -309,7 +309,7 @@ def list_orders(
     responses=_responses(s404=ResponseSpec(ErrorOut, description="no such order")),
     **_READ,
 )
-def show_order(reference: str, request: Request[Any, Any, State]) -> Response[PurchaseOrderOut]:
+def show_order(reference: FromPath[str], request: Request[Any, Any, State]) -> Response[PurchaseOrderOut]:
     """One purchase order: received and outstanding per line."""
     station = _station(request)
     return _json(unstructure(station.call(station.engine.purchase_order, reference)))
@@ -322,7 +322,9 @@ def show_order(reference: str, request: Request[Any, Any, State]) -> Response[Pu
     responses=_responses(),
     **_WRITE,
 )
-def import_orders(data: PurchaseOrderImport, request: Request[Any, Any, State]) -> Response[list[PurchaseOrderOut]]:
+def import_orders(
+    data: JSONBody[PurchaseOrderImport], request: Request[Any, Any, State]
+) -> Response[list[PurchaseOrderOut]]:
     """Import orders (``orders`` as in the JSON file form, or ``csv`` text), idempotent by reference."""
     import json
 
