@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
 from barcode_plugins import Engine
 from barcode_plugins.cli import _register_commands, cli
 from barcode_plugins.errors import InputError, NotFound
-from barcode_plugins.store import SCHEMA_VERSION, Store
+from barcode_plugins.store import MIGRATIONS, SCHEMA_VERSION, Store
 from barcode_plugins.web.tokens import TOKEN_PREFIX, create_token, hash_token, is_valid, token_from_header
 
 
@@ -93,3 +94,20 @@ def test_token_commands_do_not_need_the_server_extra(tmp_path: Path, monkeypatch
         monkeypatch.setitem(sys.modules, module, None)  # as if the extra were not installed
     code, out, _ = invoke(tmp_path / "t.db", "token", "create", "offline")
     assert code == 0 and out.startswith(TOKEN_PREFIX)
+
+
+def test_a_store_from_before_tokens_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    old = sqlite_utils.Database(path)
+    old["meta"].create({"key": str, "value": str}, pk="key")
+    for migration in MIGRATIONS[:2]:
+        migration(old)
+    old.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    old.execute("INSERT INTO links VALUES ('k1', 'part', '7', 'RAW', NULL, '2026-01-01')")
+    old.conn.commit()
+    old.close()
+
+    store = Store(path)
+    assert store.schema_version() == SCHEMA_VERSION and store.api_tokens() == []
+    assert store.get_link("k1") is not None
+    assert store.add_api_token("first", hash_token("t"), "bp_t…").id == 1
