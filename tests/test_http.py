@@ -78,6 +78,12 @@ def test_scan_link_unlink_in_ours_and_inventrees_forms(served: tuple[Server, str
     )
     assert status == 400 and "give one item" in body["error"]
 
+    # An item type of its own (types are open-ended) does not become a key that could shadow another.
+    status, _ = server.request("POST", "/api/barcode/link/", {"barcode": "BIN-7", "item": "link:7"}, token=token)
+    assert status == 200
+    status, body = server.request("POST", "/api/barcode/", {"barcode": "BIN-7"}, token=token)
+    assert status == 200 and body["item"] == "link:7" and body["link"]["item"] == "link:7"
+
     status, body = server.request("POST", "/api/barcode/unlink/", {"stockitem": 5}, token=token)
     assert status == 200 and [link["item"] for link in body["links"]] == ["stockitem:5"]
     status, body = server.request("POST", "/api/barcode/unlink/", {"barcode": "REEL-HTTP-1"}, token=token)

@@ -149,7 +149,7 @@ def _scan_body(result: ScanResult, explanation: Any) -> dict[str, Any]:
     body: dict[str, Any] = unstructure(result)
     barcode = result.barcode
     body.update(plugin=barcode.plugin, barcode_data=barcode.raw, barcode_hash=barcode.barcode_hash)
-    if result.item is not None:
+    if result.item is not None and result.item.type in KNOWN_ITEM_TYPES:  # InvenTree's model key; others are open
         body[result.item.type] = {"pk": int(result.item.id) if result.item.id.isdigit() else result.item.id}
     if result.item is None and barcode.kind == "external":
         body["error"] = "No match found for barcode data"
