@@ -128,13 +128,13 @@ def test_ten_thousand_receives_from_eight_processes_survive_a_sigkill(tmp_path: 
     assert sorted(row[0] for row in rows) == list(range(LABELS))  # every label has exactly one final answer
     by_outcome: dict[str, list[int]] = {}
     for index, status, outcome, _, attempts, _ in rows:
+        assert status == {"received": 200, "already_received": 409, "over_receipt": 422}.get(outcome, status)
         # A retried request whose first attempt committed before the kill is answered "already received": that
         # receipt is this label's own, counted once.
         if outcome == "already_received":
             assert attempts > 1, f"label {index} was received twice"
             outcome = "received"
         by_outcome.setdefault(outcome, []).append(index)
-        assert status == {"received": 200, "already_received": 409, "over_receipt": 422}.get(outcome, status)
     assert set(by_outcome) == {"received", "over_receipt"}, {k: len(v) for k, v in by_outcome.items()}
     assert len(by_outcome["received"]) == LINES * PER_LINE
     assert any(row[4] > 1 for row in rows), "the kill interrupted no request: it came too late to test anything"
@@ -156,6 +156,7 @@ def test_ten_thousand_receives_from_eight_processes_survive_a_sigkill(tmp_path: 
         "receive_python_api_baseline": baseline(tmp_path),
         "clients": CLIENTS,
         "retried_requests": sum(1 for row in rows if row[4] > 1),
+        "retried_and_answered_already_received": sum(1 for row in rows if row[2] == "already_received"),
         "received": len(by_outcome["received"]),
         "over_receipt": len(by_outcome["over_receipt"]),
     }
