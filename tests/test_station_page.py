@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
-from http_server import ORDERS_CSV, Server, make_token
+import uvicorn
+from playwright.sync_api import sync_playwright
+from http_server import ORDERS_CSV, Server, free_port, make_token
 from sample_labels import DIGIKEY, EOT, GS, MOUSER, RS
 
 from barcode_plugins import Engine
+from barcode_plugins.models import ReceiveResult
+from barcode_plugins.web.app import create_app
+from barcode_plugins.web.tokens import create_token
 
 CHROMIUM = os.environ.get("BARCODE_PLUGINS_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -28,14 +36,12 @@ CHROMIUM_ARGS = [
 #: How a keyboard-wedge scanner types each control character: the Ctrl chord of its caret notation.
 CHORDS = {GS: "Control+BracketRight", RS: "Control+Shift+Digit6", EOT: "Control+KeyD"}
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the dev extra installs playwright")
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium (apt-get install chromium)")
-    with playwright_api.sync_playwright() as driver:
+    with sync_playwright() as driver:
         launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
@@ -133,3 +139,46 @@ def test_ctrl_d_becomes_eot_instead_of_a_browser_shortcut(station: tuple[Any, Se
     assert page.url == server.base + "/"  # still on the page
     status, history = server.request("GET", "/api/barcode/history/?action=scan&limit=1", token=token)
     assert status == 200 and history[0]["raw"] == MOUSER and history[0]["plugin"] == "mouser"
+
+
+@attrs.frozen
+class ExplainedResult(ReceiveResult):
+    """A receive outcome with an explanation, the shape an engine that explains gives."""
+
+    explanation: object = None
+
+
+class ExplainingEngine(Engine):
+    """An engine whose receive explains its outcome when asked (``explain=True``)."""
+
+    def receive(self, raw: str, *, explain: bool = False, **options: Any) -> ReceiveResult:  # type: ignore[override]
+        result = super().receive(raw, **options)
+        why = {"decoded_by": result.barcode.plugin if result.barcode else None, "outcome": result.status}
+        return ExplainedResult(**attrs.asdict(result, recurse=False), explanation=why if explain else None)
+
+
+def test_a_failed_scans_explanation_is_one_click_away(tmp_path: Path, browser: Any) -> None:
+    engine = ExplainingEngine(tmp_path / "explain.db")
+    token = create_token(engine.store, "t")[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(engine), port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.02)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.config.port}/")
+        page.fill("#token", token)
+        page.click("#token-form button")
+        page.click("#modes button[data-mode=receive]")
+        type_like_a_scanner(page, MOUSER)  # no order in this store: no_match
+        row = page.locator("#results li.bad")
+        row.locator(".status", has_text="no match").wait_for(timeout=15_000)
+        assert row.locator("pre").is_hidden()
+        row.locator("button.why").click()
+        assert '"decoded_by": "mouser"' in row.locator("pre").inner_text()
+        page.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        engine.close()
