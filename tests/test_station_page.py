@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 import pytest
 import uvicorn
-from playwright.sync_api import sync_playwright
 from http_server import ORDERS_CSV, Server, free_port, make_token
+from playwright.sync_api import sync_playwright
 from sample_labels import DIGIKEY, EOT, GS, MOUSER, RS
 
 from barcode_plugins import Engine
