@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from litestar import Litestar, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import ResponseHeader, State
@@ -102,23 +103,24 @@ def _station(connection: ASGIConnection[Any, Any, Any, Any]) -> Station:
     return connection.app.state.station  # type: ignore[no-any-return]
 
 
-def _check_token(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+async def _check_token(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     token = token_from_header(connection.headers.get("authorization"))
     if token is None:
         raise NotAuthorizedException("this needs a token: send 'Authorization: Token <token>'")
-    if not _station(connection).token_is_valid(token):
+    # In a worker thread: the lookup waits for the engine's lock, and the event loop must not wait with it.
+    if not await anyio.to_thread.run_sync(_station(connection).token_is_valid, token):
         raise NotAuthorizedException("invalid or revoked token")
 
 
-def writer(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def writer(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard of every route that changes the store: a live token is required."""
-    _check_token(connection)
+    await _check_token(connection)
 
 
-def reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def reader(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard of the read routes: open with ``serve --open-reads``, otherwise a token is required."""
     if not _station(connection).open_reads:
-        _check_token(connection)
+        await _check_token(connection)
 
 
 _READ = {"guards": [reader], "security": [{"token": []}], "sync_to_thread": True}
