@@ -13,9 +13,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import attrs
 from conftest import cli_path
 
 from barcode_plugins import Engine
+from barcode_plugins.models import ReceiveResult
 from barcode_plugins.web.tokens import create_token
 
 ORDERS_CSV = (
@@ -119,3 +121,19 @@ class Server:
             return status, json.loads(payload)
         except ValueError:
             return status, payload.decode("utf-8", "replace")
+
+
+@attrs.frozen
+class ExplainedResult(ReceiveResult):
+    """A receive outcome with an explanation, the shape an engine that explains gives."""
+
+    explanation: object = None
+
+
+class ExplainingEngine(Engine):
+    """An engine whose receive explains its outcome when asked (``explain=True``)."""
+
+    def receive(self, raw: str, *, explain: bool = False, **options: Any) -> ReceiveResult:  # type: ignore[override]
+        result = super().receive(raw, **options)
+        why = {"decoded_by": result.barcode.plugin if result.barcode else None, "outcome": result.status}
+        return ExplainedResult(**attrs.asdict(result, recurse=False), explanation=why if explain else None)

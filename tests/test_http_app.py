@@ -1,16 +1,20 @@
 """The application in-process (Litestar's test client): what a real server process cannot be made to do on
-purpose, such as a bug inside a handler or a store that fails."""
+purpose, such as a bug inside a handler or a store that fails, or an engine that explains its outcomes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from http_server import ORDERS_CSV, ExplainingEngine
 from litestar.testing import TestClient
+from sample_labels import DIGIKEY
 
 from barcode_plugins import Engine
 from barcode_plugins.errors import EnvironmentFault
 from barcode_plugins.models import ScanResult
+from barcode_plugins.po_files import parse_csv
 from barcode_plugins.web.app import create_app
 from barcode_plugins.web.tokens import create_token
 
@@ -50,3 +54,25 @@ def test_a_failing_store_is_503(client: tuple[TestClient, BrokenEngine, dict[str
     engine.failure = EnvironmentFault("disk full")
     response = test_client.post("/api/barcode/", json={"barcode": "x"}, headers=headers)
     assert response.status_code == 503 and response.json()["error"] == "disk full"
+
+
+@pytest.mark.parametrize(
+    ("explain", "on_success", "on_failure"),
+    [(None, False, True), (True, True, True), (False, False, False)],
+)
+def test_explanations_when_asked_and_on_failures(
+    tmp_path: Path, explain: bool | None, on_success: bool, on_failure: bool
+) -> None:
+    engine = ExplainingEngine(tmp_path / "e.db")
+    token = create_token(engine.store, "t")[1]
+    engine.import_purchase_orders(parse_csv(ORDERS_CSV))
+    options = {} if explain is None else {"explain": explain}
+    with TestClient(create_app(engine)) as test_client:
+        headers = {"Authorization": f"Token {token}"}
+        received = test_client.post("/api/barcode/po-receive/", json={"barcode": DIGIKEY, **options}, headers=headers)
+        refused = test_client.post("/api/barcode/po-receive/", json={"barcode": DIGIKEY, **options}, headers=headers)
+    engine.close()
+    assert received.status_code == 200 and ("explanation" in received.json()) == on_success
+    assert refused.status_code == 409 and ("explanation" in refused.json()) == on_failure
+    if on_failure:
+        assert refused.json()["explanation"] == {"decoded_by": "digikey", "outcome": "already_received"}

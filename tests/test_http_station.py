@@ -23,7 +23,8 @@ def with_neither(raw: str) -> None:
 def test_options_are_passed_only_where_the_engine_takes_them(engine: Engine) -> None:
     station = Station(engine)
     assert station.options(with_both, explain=True, another=True) == {"explain": True, "another": True}
-    assert station.options(with_both) == {}
+    assert station.options(with_both) == {"explain": True}  # absent: explained in case the scan fails
+    assert station.options(with_both, explain=False) == {}
     assert station.options(with_neither, explain=True) == {}  # no explanation to give: left out
     with pytest.raises(InputError, match="'another' is not supported"):
         station.options(with_neither, another=True)  # it would change the outcome: refused, not ignored
@@ -42,6 +43,9 @@ class Result:
 
 def test_explanations_become_json_data() -> None:
     assert explanation_of(object()) is None
+    assert explanation_of(Result("why"), explain=None, failed=False) is None  # absent: on failures only
+    assert explanation_of(Result("why"), explain=None, failed=True) == "why"
+    assert explanation_of(Result("why"), explain=False, failed=True) is None
     assert explanation_of(Result("plain text")) == "plain text"
     assert explanation_of(Result(Why("match", ("digikey",)))) == {"step": "match", "tried": ["digikey"]}
 

@@ -11,15 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 import uvicorn
-from http_server import ORDERS_CSV, Server, free_port, make_token
+from http_server import ORDERS_CSV, ExplainingEngine, Server, free_port, make_token
 from playwright.sync_api import sync_playwright
 from sample_labels import DIGIKEY, EOT, GS, MOUSER, RS
 
 from barcode_plugins import Engine
-from barcode_plugins.models import ReceiveResult
 from barcode_plugins.web.app import create_app
 from barcode_plugins.web.tokens import create_token
 
@@ -139,22 +137,6 @@ def test_ctrl_d_becomes_eot_instead_of_a_browser_shortcut(station: tuple[Any, Se
     assert page.url == server.base + "/"  # still on the page
     status, history = server.request("GET", "/api/barcode/history/?action=scan&limit=1", token=token)
     assert status == 200 and history[0]["raw"] == MOUSER and history[0]["plugin"] == "mouser"
-
-
-@attrs.frozen
-class ExplainedResult(ReceiveResult):
-    """A receive outcome with an explanation, the shape an engine that explains gives."""
-
-    explanation: object = None
-
-
-class ExplainingEngine(Engine):
-    """An engine whose receive explains its outcome when asked (``explain=True``)."""
-
-    def receive(self, raw: str, *, explain: bool = False, **options: Any) -> ReceiveResult:  # type: ignore[override]
-        result = super().receive(raw, **options)
-        why = {"decoded_by": result.barcode.plugin if result.barcode else None, "outcome": result.status}
-        return ExplainedResult(**attrs.asdict(result, recurse=False), explanation=why if explain else None)
 
 
 def test_a_failed_scans_explanation_is_one_click_away(tmp_path: Path, browser: Any) -> None:

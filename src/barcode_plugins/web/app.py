@@ -149,11 +149,12 @@ def _item_of(data: ItemKeys, *, required: bool) -> ItemRef | None:
 
 def _scan_body(result: ScanResult, explanation: Any) -> dict[str, Any]:
     body: dict[str, Any] = unstructure(result)
+    body.pop("explanation", None)  # a result that carries one: shown only when wanted (below)
     barcode = result.barcode
     body.update(plugin=barcode.plugin, barcode_data=barcode.raw, barcode_hash=barcode.barcode_hash)
     if result.item is not None and result.item.type in KNOWN_ITEM_TYPES:  # InvenTree's model key; others are open
         body[result.item.type] = {"pk": int(result.item.id) if result.item.id.isdigit() else result.item.id}
-    if result.item is None and barcode.kind == "external":
+    if result.item is None and barcode.kind == "external":  # as ``scan`` in the CLI: not recognised, not linked
         body["error"] = "No match found for barcode data"
     else:
         body["success"] = result.message
@@ -164,6 +165,7 @@ def _scan_body(result: ScanResult, explanation: Any) -> dict[str, Any]:
 
 def _receive_body(result: ReceiveResult, explanation: Any) -> Response[Any]:
     body: dict[str, Any] = unstructure(result)
+    body.pop("explanation", None)  # a result that carries one: shown only when wanted (below)
     if result.status in ("received", "undone"):
         body["success"] = result.message
     else:
@@ -187,7 +189,8 @@ def scan(data: JSONBody[BarcodeRequest], request: Request[Any, Any, State]) -> R
     station = _station(request)
     engine = station.engine
     result = station.call(engine.scan, data.barcode, **station.options(engine.scan, explain=data.explain))
-    body = _scan_body(result, explanation_of(result))
+    failed = result.item is None and result.barcode.kind == "external"
+    body = _scan_body(result, explanation_of(result, explain=data.explain, failed=failed))
     return _json(body, 404 if "error" in body else 200)
 
 
@@ -261,7 +264,8 @@ def po_receive(data: JSONBody[ReceiveRequest], request: Request[Any, Any, State]
         allow_over=data.allow_over,
         **options,
     )
-    return _receive_body(result, explanation_of(result))
+    failed = result.status not in ("received", "undone")
+    return _receive_body(result, explanation_of(result, explain=data.explain, failed=failed))
 
 
 @post(

@@ -27,10 +27,11 @@ Number = float
 # -- requests ----------------------------------------------------------------------------------------------------
 @attrs.define
 class BarcodeRequest:
-    """``{"barcode": ...}``: decode and scan. ``explain`` asks for the engine's explanation of the outcome."""
+    """``{"barcode": ...}``: decode and scan. ``explain``: the engine's explanation of the outcome always (true),
+    never (false) or only when the scan fails (absent)."""
 
     barcode: Scan
-    explain: bool = False
+    explain: bool | None = None
 
 
 @attrs.define(kw_only=True)
@@ -62,7 +63,7 @@ class UnlinkRequest(ItemKeys):
 
 @attrs.define
 class ReceiveRequest:
-    """Receive a label against its purchase-order line (``receive``'s options)."""
+    """Receive a label against its purchase-order line (``receive``'s options; ``explain`` as for a scan)."""
 
     barcode: Scan
     purchase_order: Pk | None = None
@@ -71,7 +72,7 @@ class ReceiveRequest:
         None
     )
     allow_over: bool = False
-    explain: bool = False
+    explain: bool | None = None
     another: bool = False
 
 

@@ -39,16 +39,20 @@ class Station:
         return self.call(is_valid, self.engine.store, token)
 
     # -- the single place where request options reach engine features of other work in progress -------------------
-    def options(self, method: Callable[..., Any], *, explain: bool = False, another: bool = False) -> dict[str, Any]:
+    def options(
+        self, method: Callable[..., Any], *, explain: bool | None = None, another: bool = False
+    ) -> dict[str, Any]:
         """Keyword arguments for ``engine.scan``/``engine.receive`` carrying ``explain`` and ``another``.
 
         ``explain=True`` (an ``explanation`` on the result) and ``Engine.receive(..., another=True)`` come from
-        parallel work; they are passed only when the engine's method accepts them. An unsupported ``explain``
-        just leaves the explanation out; an unsupported ``another`` is refused, since it would change the outcome.
+        parallel work; they are passed only when the engine's method accepts them. The engine is asked to explain
+        unless the client said ``explain: false`` (absent means "on failures", known only afterwards). An
+        unsupported ``explain`` just leaves the explanation out; an unsupported ``another`` is refused, since it
+        would change the outcome.
         """
         accepted = _parameters(method)
         options: dict[str, Any] = {}
-        if explain and "explain" in accepted:
+        if explain is not False and "explain" in accepted:
             options["explain"] = True
         if another:
             if "another" not in accepted:
@@ -64,8 +68,11 @@ def _parameters(method: Callable[..., Any]) -> frozenset[str]:
         return frozenset()
 
 
-def explanation_of(result: object) -> Any:
-    """The result's ``explanation`` as JSON-ready data, or ``None`` where the engine gives none."""
+def explanation_of(result: object, *, explain: bool | None = True, failed: bool = False) -> Any:
+    """The result's ``explanation`` as JSON-ready data if the client wants it (``explain`` true, or absent and the
+    scan ``failed``), else ``None``; ``None`` too where the engine gives none."""
+    if not (explain or (explain is None and failed)):
+        return None
     explanation = getattr(result, "explanation", None)
     if explanation is None or isinstance(explanation, (str, int, float, bool, list, dict)):
         return explanation
