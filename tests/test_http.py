@@ -210,3 +210,9 @@ def test_serve_without_the_extra_says_what_to_install(tmp_path: Path, monkeypatc
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "s.db"), "serve"])
     assert result.exit_code == 2
     assert "barcode-plugins[server]" in result.output and "Traceback" not in result.output
+
+
+def test_serve_on_an_unusable_store_fails_before_listening(tmp_path: Path) -> None:
+    _register_commands()
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "missing" / "s.db"), "serve", "--port", "1"])
+    assert result.exit_code == 2 and "does not exist" in result.output and "Traceback" not in result.output
