@@ -131,9 +131,12 @@ class ExplainedResult(ReceiveResult):
 
 
 class ExplainingEngine(Engine):
-    """An engine whose receive explains its outcome when asked (``explain=True``)."""
+    """An engine whose receive explains its outcome when asked (``explain=True``): the engine's own explanation
+    where it gives one, else a small stand-in that names the decoder and the outcome."""
 
     def receive(self, raw: str, *, explain: bool = False, **options: Any) -> ReceiveResult:  # type: ignore[override]
+        if "explanation" in attrs.fields_dict(ReceiveResult):  # the engine explains by itself
+            return super().receive(raw, explain=explain, **options)  # type: ignore[call-arg]
         result = super().receive(raw, **options)
         why = {"decoded_by": result.barcode.plugin if result.barcode else None, "outcome": result.status}
         return ExplainedResult(**attrs.asdict(result, recurse=False), explanation=why if explain else None)

@@ -63,16 +63,16 @@ def test_scan_link_unlink_in_ours_and_inventrees_forms(served: tuple[Server, str
     assert status == 404 and body["error"] == "No match found for barcode data"
     assert body["barcode_data"] == "REEL-HTTP-1" and len(body["barcode_hash"]) == 64
 
-    status, body = server.request("POST", "/api/barcode/link/", {"barcode": "REEL-HTTP-1", "stockitem": 5}, token=token)
-    assert status == 200 and body["links"][0]["item"] == "stockitem:5"
+    status, body = server.request("POST", "/api/barcode/link/", {"barcode": "REEL-HTTP-1", "part": 5}, token=token)
+    assert status == 200 and body["links"][0]["item"] == "part:5"
     status, body = server.request("POST", "/api/barcode/", {"barcode": "REEL-HTTP-1"}, token=token)
-    assert status == 200 and body["item"] == "stockitem:5" and body["stockitem"] == {"pk": 5}
-    assert body["success"] == "linked to stockitem:5"
+    assert status == 200 and body["item"] == "part:5" and body["part"] == {"pk": 5}
+    assert body["success"] == "linked to part:5"
 
     status, body = server.request(
         "POST", "/api/barcode/link/", {"barcode": "REEL-HTTP-1", "item": "part:9"}, token=token
     )
-    assert status == 409 and "already linked to stockitem:5" in body["error"]
+    assert status == 409 and "already linked to part:5" in body["error"]
     status, body = server.request(
         "POST", "/api/barcode/link/", {"barcode": "REEL-HTTP-2", "item": "part:9", "part": 9}, token=token
     )
@@ -84,8 +84,8 @@ def test_scan_link_unlink_in_ours_and_inventrees_forms(served: tuple[Server, str
     status, body = server.request("POST", "/api/barcode/", {"barcode": "BIN-7"}, token=token)
     assert status == 200 and body["item"] == "link:7" and body["link"]["item"] == "link:7"
 
-    status, body = server.request("POST", "/api/barcode/unlink/", {"stockitem": 5}, token=token)
-    assert status == 200 and [link["item"] for link in body["links"]] == ["stockitem:5"]
+    status, body = server.request("POST", "/api/barcode/unlink/", {"part": 5}, token=token)
+    assert status == 200 and [link["item"] for link in body["links"]] == ["part:5"]
     status, body = server.request("POST", "/api/barcode/unlink/", {"barcode": "REEL-HTTP-1"}, token=token)
     assert status == 404 and "not linked" in body["error"]
 

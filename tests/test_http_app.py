@@ -3,6 +3,7 @@ purpose, such as a bug inside a handler or a store that fails, or an engine that
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,4 +76,4 @@ def test_explanations_when_asked_and_on_failures(
     assert received.status_code == 200 and ("explanation" in received.json()) == on_success
     assert refused.status_code == 409 and ("explanation" in refused.json()) == on_failure
     if on_failure:
-        assert refused.json()["explanation"] == {"decoded_by": "digikey", "outcome": "already_received"}
+        assert "digikey" in json.dumps(refused.json()["explanation"])

@@ -120,12 +120,12 @@ def test_link_mode_links_the_next_scan_to_the_item(station: tuple[Any, Server, s
     page, server, token = station
     page.click("#modes button[data-mode=link]")
     assert page.evaluate("document.activeElement.id") == "scan"
-    for entry in ("REEL-0042", "stockitem:42"):
+    for entry in ("REEL-0042", "part:42"):
         page.keyboard.type(entry)
         page.keyboard.press("Enter")
     page.locator("#results li.ok .status", has_text="linked").wait_for(timeout=15_000)
     status, body = server.request("POST", "/api/barcode/", {"barcode": "REEL-0042"}, token=token)
-    assert status == 200 and body["item"] == "stockitem:42"
+    assert status == 200 and body["item"] == "part:42"
 
 
 def test_ctrl_d_becomes_eot_instead_of_a_browser_shortcut(station: tuple[Any, Server, str]) -> None:
@@ -158,7 +158,7 @@ def test_a_failed_scans_explanation_is_one_click_away(tmp_path: Path, browser: A
         row.locator(".status", has_text="no match").wait_for(timeout=15_000)
         assert row.locator("pre").is_hidden()
         row.locator("button.why").click()
-        assert '"decoded_by": "mouser"' in row.locator("pre").inner_text()
+        assert "mouser" in row.locator("pre").inner_text()
         page.close()
     finally:
         server.should_exit = True
