@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import urllib.request
@@ -216,3 +217,12 @@ def test_serve_on_an_unusable_store_fails_before_listening(tmp_path: Path) -> No
     _register_commands()
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "missing" / "s.db"), "serve", "--port", "1"])
     assert result.exit_code == 2 and "does not exist" in result.output and "Traceback" not in result.output
+
+
+def test_history_filters_apply_or_are_refused_by_name(served: tuple[Server, str]) -> None:
+    server, token = served
+    status, body = server.request("GET", "/api/barcode/history/?status=received&limit=1000", token=token)
+    if "status" in inspect.signature(Engine.history).parameters:  # an engine with the history filters
+        assert status == 200 and {entry["status"] for entry in body} <= {"received"}
+    else:
+        assert status == 400 and "'status' is not supported" in body["error"]

@@ -68,3 +68,15 @@ def test_calls_into_the_engine_do_not_overlap(engine: Engine) -> None:
     for thread in threads:
         thread.join()
     assert overlaps == 0
+
+
+def history_with_a_status_filter(limit: int, action: str | None = None, *, status: str | None = None) -> None:
+    """An engine's history that filters by status only."""
+
+
+def test_history_filters_are_passed_and_those_the_engine_lacks_refused(engine: Engine) -> None:
+    station = Station(engine)
+    chosen = station.filters(history_with_a_status_filter, status="received", since=None)
+    assert chosen == {"status": "received"}  # not given: not passed
+    with pytest.raises(InputError, match="'since' is not supported"):
+        station.filters(history_with_a_status_filter, since="2026-01-01")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
+import msgspec
 from litestar import Litestar, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import ResponseHeader, State
@@ -204,7 +205,10 @@ def decode(data: JSONBody[BarcodeRequest], request: Request[Any, Any, State]) ->
 @post(
     "/api/barcode/link/",
     status_code=200,
-    responses=_responses(s409=ResponseSpec(ErrorOut, description="already linked to another item")),
+    responses=_responses(
+        s404=ResponseSpec(ErrorOut, description="the item does not exist (where a plugin answers for its type)"),
+        s409=ResponseSpec(ErrorOut, description="already linked to another item"),
+    ),
     **_WRITE,
 )
 def link(data: JSONBody[LinkRequest], request: Request[Any, Any, State]) -> Response[LinkResultOut]:
@@ -293,10 +297,25 @@ def history(
     request: Request[Any, Any, State],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50,
     action: FromQuery[Literal["scan", "link", "link_import", "unlink", "receive", "undo", "po_import"] | None] = None,
+    status: FromQuery[Annotated[str, msgspec.Meta(max_length=40)] | None] = None,
+    purchase_order: FromQuery[Annotated[str, msgspec.Meta(max_length=200)] | None] = None,
+    barcode_hash: FromQuery[Annotated[str, msgspec.Meta(max_length=128)] | None] = None,
+    since: FromQuery[Annotated[str, msgspec.Meta(max_length=40)] | None] = None,
+    until: FromQuery[Annotated[str, msgspec.Meta(max_length=40)] | None] = None,
 ) -> Response[list[HistoryOut]]:
-    """The scan and receive log, newest first."""
+    """The scan and receive log, newest first: ``action``, ``status`` (the outcome), ``purchase_order``,
+    ``barcode_hash``, and a time window ``since``/``until`` (ISO 8601), as ``barcode-plugins history``."""
     station = _station(request)
-    return _json(unstructure(station.call(station.engine.history, limit, action)))
+    engine = station.engine
+    filters = station.filters(
+        engine.history,
+        status=status,
+        purchase_order=purchase_order,
+        barcode_hash=barcode_hash,
+        since=since,
+        until=until,
+    )
+    return _json(unstructure(station.call(engine.history, limit, action, **filters)))
 
 
 # -- purchase orders ---------------------------------------------------------------------------------------------

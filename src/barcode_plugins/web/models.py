@@ -243,6 +243,7 @@ class HistoryOut:
     line: int | None
     quantity: Number | None
     message: str | None
+    explanation: Any = None
 
 
 @attrs.define

@@ -60,6 +60,16 @@ class Station:
             options["another"] = True
         return options
 
+    def filters(self, method: Callable[..., Any], **given: Any) -> dict[str, Any]:
+        """The filters a request gave (those not ``None``) as keyword arguments of ``method``; a filter the
+        engine's method does not take (history filters came with parallel work) is refused, not ignored."""
+        accepted = _parameters(method)
+        chosen = {name: value for name, value in given.items() if value is not None}
+        for name in chosen:
+            if name not in accepted:
+                raise InputError(f"the history filter {name!r} is not supported by this server's engine")
+        return chosen
+
 
 def _parameters(method: Callable[..., Any]) -> frozenset[str]:
     try:
