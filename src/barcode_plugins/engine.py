@@ -352,7 +352,7 @@ class Engine:
             stock_item,
             lines,
             message,
-            explanation=explanation if explain else None,
+            explanation=explanation,  # asked for, or a scan that found nothing: explained either way
             warning=warning,
         )
 

@@ -60,7 +60,7 @@ class Explanation:
 
 #: Receive outcomes that are failures: their explanation is kept in the history.
 FAILED_RECEIVE_STATUSES = frozenset(
-    {"no_match", "ambiguous", "over_receipt", "not_recognised", "needs_quantity", "error"}
+    {"already_received", "no_match", "ambiguous", "over_receipt", "not_recognised", "needs_quantity", "error"}
 )
 
 

@@ -323,10 +323,9 @@ def receive_explained(
     if failed and explanation is not None and result.history_id:
         with engine.store.transaction():
             engine.store.set_history_explanation(result.history_id, to_json(explanation))
-    if not explain:
+    if explanation is None or not (explain or failed):
         return result
-    import attrs  # lazy: only an explained receipt is rebuilt
-
+    # A failure carries the explanation it was given anyway (it is in its history entry too).
     return attrs.evolve(result, explanation=explanation)
 
 

@@ -29,9 +29,10 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import quote
 
+import attrs
 import sqlite_utils
 
-from .errors import BarcodeError, EnvironmentFault, StoreError
+from .errors import BarcodeError, EnvironmentFault, InputError, NotFound, StoreError
 from .models import (
     Decoded,
     HistoryEntry,
@@ -234,6 +235,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _exact_quantities_and_unreused_ids_v3,
     _add_embedding_columns_v4,
 ]
+MIGRATIONS.append(lambda db: _create_api_tokens(db))  # API tokens (v5): see the section at the end
 #: The version this code writes: a database at a lower one is migrated forward when opened.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -1223,6 +1225,49 @@ class Store:
         references = [row[0] for row in found]
         return self._orders(f"WHERE reference IN ({','.join('?' * len(references))})", references)
 
+    # -- API tokens (the HTTP server's write access) ---------------------------------------------------------------
+    # Only the SHA-256 of a token is kept: a copy of the database does not hand out write access.
+
+    @staticmethod
+    def _api_token(row: dict[str, Any]) -> ApiToken:
+        return ApiToken(row["id"], row["name"], row["token_hash"], row["hint"], row["created_at"], row["revoked_at"])
+
+    def add_api_token(self, name: str, token_hash: str, hint: str) -> ApiToken:
+        """Store a new token's hash under ``name`` (names are unique among tokens that are not revoked)."""
+        with self.transaction():
+            if self._one("SELECT id FROM api_tokens WHERE name = ? AND revoked_at IS NULL", [name]):
+                raise InputError(f"a token named {name!r} exists; revoke it first or choose another name")
+            cursor = self.db.conn.execute(
+                "INSERT INTO api_tokens (name, token_hash, hint, created_at) VALUES (?, ?, ?, ?)",
+                [name, token_hash, hint, now()],
+            )
+            row = self._one("SELECT * FROM api_tokens WHERE id = ?", [cursor.lastrowid])
+        assert row is not None  # just inserted, same transaction
+        return self._api_token(row)
+
+    def api_tokens(self, include_revoked: bool = False) -> list[ApiToken]:
+        """Tokens, oldest first."""
+        where = "" if include_revoked else "WHERE revoked_at IS NULL"
+        return [self._api_token(row) for row in self._rows(f"SELECT * FROM api_tokens {where} ORDER BY id")]
+
+    def api_token_by_hash(self, token_hash: str) -> ApiToken | None:
+        """The live (not revoked) token with this hash."""
+        row = self._one("SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", [token_hash])
+        return self._api_token(row) if row else None
+
+    def revoke_api_token(self, name_or_id: str) -> ApiToken:
+        """Revoke a live token by name or id; :class:`NotFound` if there is none."""
+        with self.transaction():
+            row = self._one("SELECT * FROM api_tokens WHERE name = ? AND revoked_at IS NULL", [name_or_id])
+            if row is None and name_or_id.isdigit():
+                row = self._one("SELECT * FROM api_tokens WHERE id = ? AND revoked_at IS NULL", [int(name_or_id)])
+            if row is None:
+                raise NotFound(f"no live token named {name_or_id[:64]!r}")
+            self.db.conn.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [now(), row["id"]])
+            row = self._one("SELECT * FROM api_tokens WHERE id = ?", [row["id"]])
+        assert row is not None
+        return self._api_token(row)
+
 
 def _identity(path: str) -> tuple[int, int] | None:
     """Device and inode of a file (``None`` if it does not exist): what stays the same while it is the same file."""
@@ -1231,3 +1276,22 @@ def _identity(path: str) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return status.st_dev, status.st_ino
+
+
+@attrs.frozen
+class ApiToken:
+    """A token for the HTTP API as stored: its hash and a short hint, never the token itself."""
+
+    id: int
+    name: str
+    token_hash: str
+    hint: str
+    created_at: str
+    revoked_at: str | None = None
+
+
+def _create_api_tokens(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,"
+        " hint TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)"
+    )

@@ -48,9 +48,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _register_commands() -> None:
-    from . import barcodes, info, links, orders, receiving
+    from . import barcodes, info, links, orders, receiving, serve, tokens
 
-    for module in (barcodes, info, links, orders, receiving):
+    for module in (barcodes, info, links, orders, receiving, serve, tokens):
         module.register(cli)
     for _impl, _answer in AppContext.shared_plugins().call_each("register_commands", cli=cli):
         pass  # plugins add their commands to the group; the answers mean nothing
