@@ -9,7 +9,7 @@ import click
 from ..errors import BarcodeError
 from ..models import Decoded
 from .context import AppContext, CliError, json_option, pass_app, print_json
-from .output import decoded_details, decoded_line, echo_error
+from .output import decoded_details, decoded_line, echo_error, visible
 from .scans_input import read_scans
 
 
@@ -73,10 +73,11 @@ def scan(app: AppContext, raw: str, as_json: bool) -> None:
         print_json(result)
     else:
         click.echo(decoded_details(result.barcode))
-        click.echo(f"\n=> {result.message}")
+        click.echo(f"\n=> {visible(result.message)}")
         if result.stock_item is not None:
             stock = result.stock_item
-            click.echo(f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {stock.location or '-'}")
+            where = stock.location or "-"
+            click.echo(visible(f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {where}"))
     if result.item is None and result.barcode.kind == "external":
         raise CliError("not recognised and not linked", 1)
 

@@ -74,8 +74,8 @@ def new_plugin(name: str, directory: Path, as_json: bool) -> None:
     from ..scaffold import create_plugin  # lazy: only this command reads the templates
 
     created = create_plugin(name, directory)
-    print_json({"name": name, "path": str(created)}) if as_json else click.echo(created)
-    click.echo(f"next: pip install -e {created} && pytest {created}", err=True)
+    print_json({"name": name, "path": str(created)}) if as_json else click.echo(visible(created))
+    click.echo(visible(f"next: pip install -e {created} && pytest {created}"), err=True)
 
 
 def register(group: click.Group) -> None:

@@ -13,7 +13,7 @@ import click
 from ..errors import InputError
 from ..models import ReceiveResult, ReceiveStatus
 from .context import AppContext, CliError, json_option, pass_app, print_json
-from .output import table
+from .output import table, visible
 from .scans_input import read_scans
 
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
@@ -54,7 +54,7 @@ def receive(
     engine = app.engine
     if undo is not None:
         result = engine.undo_receipt(undo)
-        print_json(result) if as_json else click.echo(result.message)
+        print_json(result) if as_json else click.echo(visible(result.message))
         return
     amount = int(quantity) if quantity is not None and quantity.is_integer() else quantity
     options = {
@@ -133,7 +133,7 @@ def _run_batch(
         elif not single:
             _echo_line(number, result)
         elif result.status == "received":
-            click.echo(result.message)
+            click.echo(visible(result.message))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -144,7 +144,7 @@ def _run_batch(
 
 
 def _echo_line(number: int, result: ReceiveResult) -> None:
-    text = f"{number:>6}  {result.status:<16} {result.message}"
+    text = visible(f"{number:>6}  {result.status:<16} {result.message}")
     click.echo(click.style(text, fg=COLOURS.get(result.status, "red")))
 
 
