@@ -8,7 +8,7 @@ import click
 
 from ..errors import BarcodeError
 from ..models import Decoded
-from .context import AppContext, CliError, json_option, pass_app, print_json
+from .context import AppContext, CliError, exit_code_of, json_option, message_of, pass_app, print_json
 from .output import decoded_details, decoded_line, echo_error, visible
 from .scans_input import read_scans
 
@@ -46,11 +46,11 @@ def _decode_stream(app: AppContext, as_json: bool) -> None:
             except BarcodeError as error:
                 result = error
         if isinstance(result, BarcodeError):
-            worst = max(worst, result.exit_code)
+            worst = max(worst, exit_code_of(result))
             if as_json:
-                print_json({"line": number, "error": result.message})
+                print_json({"line": number, "error": message_of(result)})
             else:
-                echo_error(f"line {number}: {result.message}")
+                echo_error(f"line {number}: {message_of(result)}")
             continue
         if result.kind == "external":
             worst = max(worst, 1)

@@ -9,6 +9,9 @@ import click
 from .context import AppContext, json_option, pass_app, print_json
 from .output import table, visible
 
+#: The most history entries one command prints (they are held in memory; SQLite's integers end at 2**63).
+MAX_HISTORY_LIMIT = 1_000_000
+
 
 @click.command()
 @json_option
@@ -34,7 +37,13 @@ def plugins(app: AppContext, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=MAX_HISTORY_LIMIT),
+    default=50,
+    show_default=True,
+    help=f"How many entries, newest first (at most {MAX_HISTORY_LIMIT:,}).",
+)
 @click.option("--action", type=click.Choice(["scan", "link", "link_import", "unlink", "receive", "undo", "po_import"]))
 @json_option
 @pass_app
