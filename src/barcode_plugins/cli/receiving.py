@@ -10,11 +10,12 @@ from typing import get_args
 
 import click
 
+from ..bounded_lines import read_lines
 from ..errors import InputError
 from ..models import ReceiveResult, ReceiveStatus
 from .context import AppContext, CliError, json_option, pass_app, print_json
 from .output import table, visible
-from .scans_input import read_scans
+from .scans_input import MAX_SCAN_LINE_BYTES, read_scans
 
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
 #: unusable input is 2.
@@ -103,10 +104,10 @@ def _open(file: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _count_lines(file: Path | None) -> int | None:
-    if file is None or not sys.stderr.isatty():
+    if file is None or not sys.stderr.isatty() or not file.is_file():  # a device or a pipe may never end
         return None
     with file.open("rb") as handle:
-        return sum(1 for _ in handle)
+        return sum(1 for _ in read_lines(handle, MAX_SCAN_LINE_BYTES))
 
 
 def _run_batch(

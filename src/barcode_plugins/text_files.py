@@ -1,0 +1,31 @@
+"""Hints for text files as spreadsheets write them: what to change when a CSV file is not what we read.
+
+Excel in much of Europe saves "CSV" separated by ``;`` (the comma is the decimal separator there) and, unless
+"CSV UTF-8" is chosen, in Windows-1252. Both give errors that say what is wrong but not why; these say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def encoding_hint(data: bytes) -> str:
+    """``"; looks like Windows-1252 ..."`` if bytes that are not UTF-8 read as Windows-1252, else ``""``."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return '; it looks like Windows-1252 (Excel\'s plain "CSV"): save it as "CSV UTF-8"'
+
+
+def separator_hint(header: Sequence[str], expected: Sequence[str]) -> str:
+    """``"; it looks separated by ';' ..."`` if a header read as one column holds the expected names split by
+    another separator, else ``""``."""
+    if len(header) != 1:
+        return ""
+    for separator in (";", "\t", "|"):
+        names = [name.strip() for name in header[0].split(separator)]
+        if len(names) > 1 and set(names) & set(expected):
+            shown = "TAB" if separator == "\t" else repr(separator)
+            return f"; it looks separated by {shown}: save it as comma-separated (CSV)"
+    return ""
