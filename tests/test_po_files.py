@@ -122,7 +122,7 @@ def test_json_nested_100000_deep_is_bad_input(tmp_path: Path) -> None:
 def test_a_csv_line_without_end_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     path = tmp_path / "orders.csv"
     path.write_bytes(HEADER.encode() + b"PO-1," + b"x" * (8 * 2**20))
-    with pytest.raises(InputError, match=r"orders.csv line 2: 8,388,613 bytes long"):
+    with pytest.raises(InputError, match=r"orders.csv line 2: longer than 64 KB"):
         read_purchase_orders(path)
 
 

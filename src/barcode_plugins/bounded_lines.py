@@ -2,8 +2,9 @@
 file given by mistake) costs a fixed amount of memory instead of all of it.
 
 Lines are split on LF only (``str.splitlines`` would also split on GS and RS, which are inside ECIA labels); the
-LF stays on the line, as a file iterator leaves it. A line longer than the bound is not kept: its first bytes and
-its length are reported, the rest is skipped up to the next LF, and reading goes on.
+LF stays on the line, as a file iterator leaves it. A line longer than the bound is reported as soon as it
+crosses the bound (a stream without newlines may never end), with its first bytes; the rest of it is skipped up
+to the next LF, and reading goes on.
 """
 
 from __future__ import annotations
@@ -15,53 +16,44 @@ _CHUNK = 64 * 1024
 
 
 class Line(NamedTuple):
-    """One line: its number (from 1), its bytes (LF included), and whether it was longer than the bound (then
-    ``data`` holds only its first bytes and ``length`` its full length)."""
+    """One line: its number (from 1), its bytes (LF included), and whether it is longer than the bound (then
+    ``data`` holds only its first ``limit`` bytes)."""
 
     number: int
     data: bytes
     too_long: bool = False
-    length: int = 0
 
 
 def read_lines(stream: BinaryIO, limit: int) -> Iterator[Line]:
-    """The lines of ``stream``, each at most ``limit`` bytes (LF included) or flagged ``too_long``.
+    """The lines of ``stream``, each at most ``limit`` bytes (LF included), or flagged ``too_long``.
 
     Reads with ``read1`` where the stream has it, so lines arriving through a pipe are answered as they come.
     """
     read = getattr(stream, "read1", stream.read)
     number = 1
     pending = bytearray()
-    skipped = 0  # bytes of an over-long line already thrown away (0: the current line is within the bound)
+    skipping = False  # the current line crossed the bound and was reported: drop it up to its LF
     while chunk := read(_CHUNK):
         start = 0
         while True:
             end = chunk.find(b"\n", start)
-            if end < 0:
-                rest = len(chunk) - start
-                if skipped:
-                    skipped += rest
-                elif len(pending) + rest > limit:
-                    skipped = len(pending) + rest
-                    pending += chunk[start : start + max(0, limit - len(pending))]
+            stop = len(chunk) if end < 0 else end + 1
+            if not skipping:
+                if len(pending) + stop - start > limit:
+                    pending += chunk[start : start + limit - len(pending)]
+                    yield Line(number, bytes(pending), True)
+                    skipping = True
+                elif end >= 0 and not pending:  # the common case: the whole line is in this chunk
+                    yield Line(number, chunk[start:stop])
                 else:
-                    pending += chunk[start:]
+                    pending += chunk[start:stop]
+                    if end >= 0:
+                        yield Line(number, bytes(pending))
+            if end < 0:
                 break
-            piece = chunk[start : end + 1]
-            if skipped:
-                yield Line(number, bytes(pending), True, skipped + len(piece))
-            elif len(pending) + len(piece) > limit:
-                yield Line(number, bytes(pending + piece[: limit - len(pending)]), True, len(pending) + len(piece))
-            elif pending:
-                pending += piece
-                yield Line(number, bytes(pending))
-            else:  # the common case: the whole line is in this chunk
-                yield Line(number, piece)
             number += 1
             pending.clear()
-            skipped = 0
-            start = end + 1
-    if skipped:
-        yield Line(number, bytes(pending), True, skipped)
-    elif pending:
+            skipping = False
+            start = stop
+    if pending and not skipping:
         yield Line(number, bytes(pending))

@@ -42,10 +42,11 @@ def open_link_file(path: Path | None) -> tuple[Iterator[tuple[str, str]], Callab
 
 def _text_lines(stream: BinaryIO, source: str) -> Iterator[str]:
     # Physical lines as text, each bounded, so that csv's own line count is the file's line number.
-    for number, data, too_long, length in read_lines(stream, MAX_LINE_BYTES):
+    for number, data, too_long in read_lines(stream, MAX_LINE_BYTES):
         if too_long:
             raise InputError(
-                f"{source} line {number}: {length:,} bytes long; a row is a scan (at most 8,192 characters) and an item"
+                f"{source} line {number}: longer than {MAX_LINE_BYTES // 1024} KB; a row is a scan (at most 8,192"
+                " characters) and an item"
             )
         try:
             text = data.decode("utf-8")

@@ -75,9 +75,11 @@ def _read_json_text(stream: BinaryIO, source: str) -> str:
 
 
 def _csv_lines(stream: BinaryIO, source: str) -> Iterator[str]:
-    for number, data, too_long, length in read_lines(stream, MAX_CSV_LINE_BYTES):
+    for number, data, too_long in read_lines(stream, MAX_CSV_LINE_BYTES):
         if too_long:
-            raise InputError(f"{source} line {number}: {length:,} bytes long; a CSV line is at most 64 KB")
+            raise InputError(
+                f"{source} line {number}: longer than {MAX_CSV_LINE_BYTES // 1024} KB, the most a line may be"
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:

@@ -21,9 +21,14 @@ MAX_SCAN_LINE_BYTES = 4 * MAX_SCAN_LENGTH + 2
 def read_scans(stream: BinaryIO) -> Iterator[tuple[int, str | InputError]]:
     """Yield ``(line number, scan)`` or ``(line number, InputError)`` for an over-long line or invalid UTF-8;
     blank lines skipped. The error's message does not repeat the line number (callers show it)."""
-    for number, data, too_long, length in read_lines(stream, MAX_SCAN_LINE_BYTES):
+    for number, data, too_long in read_lines(stream, MAX_SCAN_LINE_BYTES):
         if too_long:
-            yield number, InputError(f"{length:,} bytes long; a barcode holds at most {MAX_SCAN_LENGTH:,} characters")
+            yield (
+                number,
+                InputError(
+                    f"longer than {MAX_SCAN_LINE_BYTES:,} bytes; a barcode holds at most {MAX_SCAN_LENGTH:,} characters"
+                ),
+            )
             continue
         line = data.rstrip(b"\r\n")
         if not line.strip():
