@@ -54,6 +54,7 @@ class BarcodeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BarcodeError as error:
+            error = environment_fault(error) or error
             raise CliError(message_of(error), exit_code_of(error)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise

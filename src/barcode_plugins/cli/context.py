@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..engine import Engine
-from ..errors import BarcodeError, EnvironmentFault
+from ..errors import BarcodeError, EnvironmentFault, StoreError
 from ..models import unstructure
 from ..plugins import PluginManager
 from .output import visible
@@ -17,7 +17,7 @@ from .output import visible
 #: The exit codes an error may end the CLI with; anything else a plugin's error class claims becomes 1.
 ERROR_EXIT_CODES = (1, 2, 3)
 # What SQLite says when the machine, not the input, is at fault.
-_ENVIRONMENT_MESSAGES = ("disk is full", "readonly", "read-only", "locked", "disk i/o error", "unable to open")
+_ENVIRONMENT_MESSAGES = ("disk is full", "readonly", "read-only", "database is locked", "disk i/o error")
 
 
 class CliError(click.ClickException):
@@ -41,8 +41,19 @@ def message_of(error: BarcodeError) -> str:
 
 
 def environment_fault(error: BaseException) -> EnvironmentFault | None:
-    """An :class:`EnvironmentFault` for a low-level error that means the machine failed (SQLite's "database or
-    disk is full", a read-only file, an OS error writing), else ``None``."""
+    """An :class:`EnvironmentFault` for an error that means the machine failed (SQLite's "database or disk is
+    full", a read-only file, an OS error writing), else ``None``.
+
+    A :class:`StoreError` carrying SQLite's words for these is one too: exit 3 tells a script to fix the machine
+    and retry, where 2 would tell it the input was wrong.
+    """
+    if isinstance(error, StoreError):
+        # The store has checked that the directory exists: "unable to open" is then a read-only file system or
+        # missing permissions, the machine's doing.
+        message = error.message.lower()
+        if any(fragment in message for fragment in (*_ENVIRONMENT_MESSAGES, "unable to open")):
+            return EnvironmentFault(error.message)
+        return None
     sqlite3 = sys.modules.get("sqlite3")  # not imported: the error cannot be SQLite's (decode never loads it)
     if sqlite3 is not None and isinstance(error, sqlite3.OperationalError):
         text = str(error)
