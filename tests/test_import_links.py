@@ -258,3 +258,15 @@ def test_a_link_file_line_without_end_is_refused(tmp_path: Path) -> None:
     rows, _ = open_link_file(path)
     with pytest.raises(InputError, match=r"links.csv line 3: longer than 128 KB"):
         list(rows)
+
+
+def test_a_carriage_return_inside_a_quoted_scan_does_not_shift_line_numbers(tmp_path: Path) -> None:
+    # Scanners set to send CR put one at the end of a scan; a reader that counts CR as a line end (universal
+    # newlines) named every later row one line too far.
+    from barcode_plugins.link_files import open_link_file
+
+    path = tmp_path / "links.csv"
+    path.write_bytes(b'raw,item\r\n"A\r",part:1\r\n"B\r\r",part:2\r\nC,nonsense\r\n')
+    rows, names = open_link_file(path)
+    assert list(rows) == [("A\r", "part:1"), ("B\r\r", "part:2"), ("C", "nonsense")]
+    assert names(2) == f"{path} line 4"

@@ -14,7 +14,9 @@ def test_over_long_and_invalid_lines_are_errors_and_reading_goes_on() -> None:
     assert [number for number, _ in read] == [1, 2, 4, 5]
     assert read[0][1] == "first" and read[3][1] == "last"
     too_long, not_utf8 = read[1][1], read[2][1]
-    assert isinstance(too_long, InputError) and "longer than 32,770 bytes; a barcode holds at most 8,192" in str(too_long)
+    assert isinstance(too_long, InputError) and "longer than 32,770 bytes; a barcode holds at most 8,192" in str(
+        too_long
+    )
     assert isinstance(not_utf8, InputError) and str(not_utf8) == "not valid UTF-8 (byte 1)"
 
 
