@@ -16,9 +16,8 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import BinaryIO
 
-from .bounded_lines import read_lines
 from .errors import InputError
-from .text_files import encoding_hint, separator_hint
+from .text_files import csv_text_lines, separator_hint
 
 COLUMNS = ("raw", "item")
 #: The longest line of a link file, in bytes: a quoted scan of 8,192 characters (four bytes each, quotes doubled)
@@ -40,27 +39,12 @@ def open_link_file(path: Path | None) -> tuple[Iterator[tuple[str, str]], Callab
     return rows, lambda index: f"{source} line {lines[index]}"
 
 
-def _text_lines(stream: BinaryIO, source: str) -> Iterator[str]:
-    # Physical lines as text, each bounded, so that csv's own line count is the file's line number.
-    for number, data, too_long in read_lines(stream, MAX_LINE_BYTES):
-        if too_long:
-            raise InputError(
-                f"{source} line {number}: longer than {MAX_LINE_BYTES // 1024} KB; a row is a scan (at most 8,192"
-                " characters) and an item"
-            )
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                f"{source} line {number} is not UTF-8 (byte {error.start + 1}){encoding_hint(data)}"
-            ) from None
-        yield text.removeprefix("\ufeff") if number == 1 else text
-
-
 def _rows(stream: BinaryIO, source: str, lines: array[int], path_given: bool) -> Iterator[tuple[str, str]]:
     # A generator that first yields nothing for the header (checked), then one (raw, item) per data row; it
     # closes the file when done (standard input is left open).
-    reader = csv.reader(_text_lines(stream, source))
+    reader = csv.reader(
+        csv_text_lines(stream, source, MAX_LINE_BYTES, "a row is a scan (at most 8,192 characters) and an item")
+    )
     try:
         with stream if path_given else nullcontext():
             header = [name.strip() for name in next(reader, [])]

@@ -16,10 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .bounded_lines import read_lines
 from .errors import InputError
 from .models import PO_STATUSES, PurchaseOrder, PurchaseOrderLine, Quantity
-from .text_files import encoding_hint, separator_hint
+from .text_files import csv_text_lines, encoding_hint, separator_hint
 
 #: The longest line of a CSV purchase-order file (ten columns of at most 200 characters fit many times over).
 MAX_CSV_LINE_BYTES = 64 * 1024
@@ -51,7 +50,8 @@ def read_purchase_orders(path: Path) -> list[PurchaseOrder]:
             is_json = suffix == ".json" or (suffix != ".csv" and _starts_like_json(stream))
             if is_json:
                 return parse_json(_read_json_text(stream, source), source)
-            return _parse_csv_lines(_csv_lines(stream, source), source)
+            lines = csv_text_lines(stream, source, MAX_CSV_LINE_BYTES, "a line is one order line")
+            return _parse_csv_lines(lines, source)
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from None
 
@@ -72,21 +72,6 @@ def _read_json_text(stream: BinaryIO, source: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"{source} is not UTF-8 text (byte {error.start + 1}){encoding_hint(data)}") from None
-
-
-def _csv_lines(stream: BinaryIO, source: str) -> Iterator[str]:
-    for number, data, too_long in read_lines(stream, MAX_CSV_LINE_BYTES):
-        if too_long:
-            raise InputError(
-                f"{source} line {number}: longer than {MAX_CSV_LINE_BYTES // 1024} KB, the most a line may be"
-            )
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                f"{source} line {number} is not UTF-8 (byte {error.start + 1}){encoding_hint(data)}"
-            ) from None
-        yield text.removeprefix("\ufeff") if number == 1 else text
 
 
 def parse_csv(text: str, source: str = "<csv>") -> list[PurchaseOrder]:

@@ -6,7 +6,30 @@ Excel in much of Europe saves "CSV" separated by ``;`` (the comma is the decimal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import BinaryIO
+
+from .bounded_lines import read_lines
+from .errors import InputError
+
+
+def csv_text_lines(stream: BinaryIO, source: str, limit: int, what: str) -> Iterator[str]:
+    """The physical lines of a UTF-8 CSV file as text (a BOM dropped), each at most ``limit`` bytes, so that
+    ``csv.reader``'s line count is the line number an editor shows.
+
+    :param what: what a line holds, for the message about an over-long one (``"a row is a scan and an item"``).
+    :raises InputError: a line is too long or not UTF-8 (named, with a hint when it looks like Windows-1252).
+    """
+    for number, data, too_long in read_lines(stream, limit):
+        if too_long:
+            raise InputError(f"{source} line {number}: longer than {limit // 1024} KB; {what}")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{source} line {number} is not UTF-8 (byte {error.start + 1}){encoding_hint(data)}"
+            ) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
 
 
 def encoding_hint(data: bytes) -> str:
