@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from .models import Decoded, ItemRef, PurchaseOrderLine
@@ -19,6 +19,8 @@ from .models import Decoded, ItemRef, PurchaseOrderLine
 PLUGIN_FAILURES: tuple[type[BaseException], ...] = (Exception, SystemExit, GeneratorExit)
 
 _KINDS = frozenset(("supplier", "internal", "external"))
+_TEXT_OR_NONE = frozenset((str, type(None)))
+_TEXT = frozenset((str,))
 _TEXT_FIELDS = (
     "supplier",
     "supplier_part_number",
@@ -36,6 +38,8 @@ _TEXT_FIELDS = (
     "serial_number",
     "country_of_origin",
 )
+# One C call reads every text field: this check runs once per decoded scan, so it is kept to a few set operations.
+_text_values = attrgetter(*_TEXT_FIELDS)
 
 
 def check_decoded(result: object) -> str | None:
@@ -44,10 +48,11 @@ def check_decoded(result: object) -> str | None:
         return f"returned {type(result).__name__}, not Decoded"
     if result.kind not in _KINDS:
         return f"returned kind {result.kind!r}; expected one of {', '.join(sorted(_KINDS))}"
-    for name in _TEXT_FIELDS:
-        value = getattr(result, name)
-        if value is not None and not isinstance(value, str):
-            return f"returned {name} as {type(value).__name__}, not text"
+    values = _text_values(result)
+    if not set(map(type, values)) <= _TEXT_OR_NONE:  # slow path only to name the field (or allow a str subclass)
+        for name, value in zip(_TEXT_FIELDS, values, strict=True):
+            if value is not None and not isinstance(value, str):
+                return f"returned {name} as {type(value).__name__}, not text"
     quantity = result.quantity
     if quantity is not None:
         reason = _check_quantity(quantity)
@@ -56,20 +61,26 @@ def check_decoded(result: object) -> str | None:
     fields = result.fields
     if not isinstance(fields, Mapping):
         return f"returned fields as {type(fields).__name__}, not a mapping of text to text"
-    for key, value in fields.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            return f"returned fields with {type(key).__name__} -> {type(value).__name__}; keys and values must be text"
+    if not (set(map(type, fields.keys())) | set(map(type, fields.values()))) <= _TEXT:
+        for key, value in fields.items():
+            if not isinstance(key, str) or not isinstance(value, str):
+                return f"returned fields with {type(key).__name__} -> {type(value).__name__}; keys and values are text"
     if result.item is not None and not isinstance(result.item, ItemRef):
         return f"returned item as {type(result.item).__name__}, not ItemRef"
     return None
 
 
 def _check_quantity(quantity: Any) -> str | None:
+    kind = type(quantity)
+    if kind is int:
+        return None
+    if kind is float:
+        return None if math.isfinite(quantity) else f"returned quantity {quantity!r}, not a finite number"
+    from decimal import Decimal  # lazy: decoding text that carries no quantity need not import decimal
+
     if isinstance(quantity, bool) or not isinstance(quantity, (int, float, Decimal)):
-        return f"returned quantity as {type(quantity).__name__}, not a number"
-    if isinstance(quantity, float) and not math.isfinite(quantity):
-        return f"returned quantity {quantity!r}, not a finite number"
-    if isinstance(quantity, Decimal) and not quantity.is_finite():
+        return f"returned quantity as {kind.__name__}, not a number"
+    if not math.isfinite(quantity):
         return f"returned quantity {quantity!r}, not a finite number"
     return None  # the sign is the engine's business: a label may well print Q0
 
