@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from barcode_plugins.bounded_lines import read_lines
+from barcode_plugins.bounded_lines import EndlessLine, read_lines
 
 
 class _Trickle(io.RawIOBase):
@@ -66,3 +66,17 @@ def test_any_chunking_gives_the_same_lines(pieces: list[bytes], step: int) -> No
 def test_tiny_bounds(limit: int) -> None:
     lines = list(read_lines(io.BytesIO(b"a\nbcd\n"), limit))
     assert [line.too_long for line in lines] == [limit < 2, True]
+
+
+def test_a_line_that_never_ends_stops_the_reading() -> None:
+    with open("/dev/zero", "rb") as zeros:
+        lines = read_lines(zeros, 1024, give_up=2**20)
+        assert next(lines).too_long
+        with pytest.raises(EndlessLine, match="line 1 has no end within 1 MB"):
+            next(lines)
+
+
+def test_give_up_counts_only_the_current_line() -> None:
+    data = (b"x" * 3000 + b"\n") * 10 + b"ok\n"
+    lines = list(read_lines(io.BytesIO(data), 1024, give_up=4096))
+    assert [line.too_long for line in lines] == [True] * 10 + [False]

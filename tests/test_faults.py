@@ -315,11 +315,12 @@ def test_sqlite_full_and_read_only_errors_are_environment_faults(tmp_path: Path)
 
 
 def _peak_rss_mb(shell_command: str, db: Path) -> tuple[float, subprocess.CompletedProcess[bytes]]:
-    """Run ``shell_command`` from a fresh interpreter and return the largest child's peak RSS (MB) and the run."""
+    """Run ``shell_command`` from a fresh interpreter: the largest child's peak RSS (MB), and the run with what it
+    printed (stdout and stderr together) as its ``stderr``."""
     measure = (
         "import resource, subprocess, sys\n"
         "done = subprocess.run(['sh', '-c', sys.argv[1]], capture_output=True)\n"
-        "sys.stdout.buffer.write(done.stderr[-2000:])\n"
+        "sys.stdout.buffer.write(done.stdout[-2000:] + done.stderr[-2000:])\n"
         "print('\\nRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)\n"
     )
     result = subprocess.run(

@@ -10,18 +10,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..bounded_lines import read_lines
+from ..bounded_lines import EndlessLine, Line, read_lines
 from ..engine import MAX_SCAN_LENGTH
 from ..errors import InputError
 
 #: The longest line read as a scan, in bytes: the longest scan in UTF-8 (four bytes a character at most), CR LF.
 MAX_SCAN_LINE_BYTES = 4 * MAX_SCAN_LENGTH + 2
+#: A "line" that goes on this long is not a scan that went wrong but input that is not lines (``/dev/zero``).
+GIVE_UP_BYTES = 16 * 2**20
 
 
 def read_scans(stream: BinaryIO) -> Iterator[tuple[int, str | InputError]]:
     """Yield ``(line number, scan)`` or ``(line number, InputError)`` for an over-long line or invalid UTF-8;
-    blank lines skipped. The error's message does not repeat the line number (callers show it)."""
-    for number, data, too_long in read_lines(stream, MAX_SCAN_LINE_BYTES):
+    blank lines skipped. The error's message does not repeat the line number (callers show it). A line without
+    end (16 MB) is a last error, and reading stops."""
+    lines = read_lines(stream, MAX_SCAN_LINE_BYTES, GIVE_UP_BYTES)
+    try:
+        yield from _scans(lines)
+    except EndlessLine as endless:
+        yield endless.number, InputError(f"no end of line within {GIVE_UP_BYTES // 2**20} MB; stopped reading")
+
+
+def _scans(lines: Iterator[Line]) -> Iterator[tuple[int, str | InputError]]:
+    for number, data, too_long in lines:
         if too_long:
             yield (
                 number,
