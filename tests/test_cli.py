@@ -149,7 +149,7 @@ def test_in_process_runner_gives_the_same_answers(tmp_path: Path) -> None:
     runner = CliRunner()
     db = str(tmp_path / "inproc.db")
     decoded = runner.invoke(cli, ["--db", db, "decode", "--json", GENERIC_ECIA])
-    assert decoded.exit_code == 0 and json.loads(decoded.output)["quantity"] == 100
+    assert decoded.exit_code == 0 and json.loads(decoded.stdout)["quantity"] == 100
     linked = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "stockitem:1"])
     assert linked.exit_code == 0, linked.output
     again = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "stockitem:2"])

@@ -46,7 +46,7 @@ def test_decode_details_and_stream_are_inert_and_json_is_exact(runner: CliRunner
     stream = runner.invoke(cli, ["--db", db, "decode", "-"], input=LABEL.encode() + b"\n")
     assert_inert(stream.output)
     exact = runner.invoke(cli, ["--db", db, "decode", "--json", LABEL])
-    assert json.loads(exact.output)["manufacturer_part_number"] == f"LM{ATTACK}358DR"
+    assert json.loads(exact.stdout)["manufacturer_part_number"] == f"LM{ATTACK}358DR"
 
 
 def test_scan_history_receive_and_location_are_inert(runner: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -71,11 +71,13 @@ class AppContext:
     """Per-invocation state: the ``--db`` choice and the engine built from it."""
 
     _plugins: PluginManager | None = None
+    #: How many of the shared manager's failures have been reported: each is said once per process, however
+    #: many commands run in it (tests and embedders invoke several).
+    _reported = 0
 
     def __init__(self, db: str | None) -> None:
         self.db = db
         self._engine: Engine | None = None
-        self._reported = 0
 
     @classmethod
     def shared_plugins(cls) -> PluginManager:
@@ -104,14 +106,14 @@ class AppContext:
         plugins.warnings.clear()  # said once per process
         failures = plugins.failures
         seen: set[tuple[str | None, str]] = set()
-        for failure in failures[self._reported :]:
+        for failure in failures[AppContext._reported :]:
             if (failure.plugin, failure.hook) in seen:
                 continue
             seen.add((failure.plugin, failure.hook))
             on = f" on {failure.input}" if failure.input else ""
             line = f"warning: plugin {failure.plugin} failed in {failure.hook}{on}: {failure.error}"
             click.echo(visible(line), err=True)
-        self._reported = len(failures)
+        AppContext._reported = len(failures)
 
 
 def print_json(value: Any) -> None:
