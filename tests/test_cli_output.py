@@ -36,6 +36,7 @@ def test_visible_shows_every_control_character() -> None:
     assert_inert(shown)
     assert shown.startswith("␛]0;pwned␇") and "\\x9b" in shown and shown.endswith("␡␀")
     assert visible("plain text, ünïcode") == "plain text, ünïcode"
+    assert visible("abc\u202edcb\u2066") == "abc\\u202edcb\\u2066"  # bidi overrides would reorder the line
 
 
 def test_decode_details_and_stream_are_inert_and_json_is_exact(runner: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -14,11 +14,13 @@ _SHOWN = (*(key for key in (*CONTRACT_KEYS, "item") if key not in ("raw", "field
 
 # C0 controls as Unicode control pictures (ESC -> ␛, GS -> ␝), DEL as ␡, C1 controls (0x9b is a one-byte CSI
 # to some terminals) as ``\x9b``: a label can then neither move the cursor, retitle or clear the terminal, nor
-# write the clipboard (OSC 52), and the user still sees that something was there.
+# write the clipboard (OSC 52), and the user still sees that something was there. Bidirectional overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069) are shown as ``\u202e``: they would reorder what the line appears to say.
 _VISIBLE = (
     {code: chr(0x2400 + code) for code in range(32)}
     | {0x7F: "\u2421"}
     | {code: f"\\x{code:02x}" for code in range(0x80, 0xA0)}
+    | {code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 )
 
 
