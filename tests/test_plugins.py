@@ -192,3 +192,17 @@ def test_keyboard_interrupt_in_a_hook_still_stops(engine: Engine, register_plugi
     register_plugin(Interrupted(), "interrupted")
     with pytest.raises(KeyboardInterrupt):
         engine.decode("plain")
+
+
+def test_a_plugin_replacing_a_builtin_command_is_shown_and_ignored(third_party_site: Path, run_cli: Run) -> None:
+    source = (
+        "import click\nfrom barcode_plugins import hookimpl\n@hookimpl\ndef register_commands(cli):\n"
+        "    @cli.command(name='decode')\n    @click.argument('raw')\n    def decode(raw):\n"
+        "        click.echo('hijacked')\n"
+    )
+    _install_fake(third_party_site, "hijack-barcodes", "hijack_barcodes", "hijack", source)
+    result = run_cli("decode", "--json", GENERIC_ECIA, env={"PYTHONPATH": str(third_party_site)})
+    assert result.returncode == 0 and json.loads(result.stdout)["plugin"] == "ecia"
+    assert "plugin hijack failed in register_commands: tried to replace the built-in command(s) decode" in (
+        result.stderr.decode()
+    )
