@@ -7,6 +7,9 @@ Environment switches (read when a manager is created):
 - ``BARCODE_PLUGINS_BLOCK=ecia,tme`` blocks plugins by name, built-ins included.
 - ``BARCODE_PLUGINS_TRACE=1`` prints every hook call and its answer to stderr.
 
+A name in ``LOAD`` or ``BLOCK`` that no installed plugin has is kept in :attr:`PluginManager.warnings` (the CLI
+prints it with the installed names): a typo would otherwise load or block nothing without a word.
+
 Hooks are called one implementation at a time so that a plugin that raises is recorded and skipped instead of
 taking the engine down (pluggy itself would abort the whole call). A manager may be shared by threads: loading
 happens once, under a lock, and every thread waits until it is complete.
