@@ -61,6 +61,6 @@ def test_engine_decodes_internal_with_item(engine: Engine) -> None:
 
 def test_label_payload_decodes_back(engine: Engine) -> None:
     assert engine.decode(engine.label("location:5")).item == ItemRef("location", "5")
-    assert engine.label("stockitem:42", short=True) == "bp:stockitem:42"
+    assert engine.label("part:42", short=True) == "bp:part:42"
     with pytest.raises(InternalBarcodeError):
         engine.label("widget:1")

@@ -50,11 +50,11 @@ def test_plugins_json_lists_builtins_with_distribution(run_cli: Run) -> None:
 
 def test_link_scan_unlink_across_processes(run_cli: Run, tmp_path: Path) -> None:
     db = tmp_path / "shop.db"
-    assert run_cli("link", "MFR-REEL-77", "stockitem:9", db=db).returncode == 0
+    assert run_cli("link", "MFR-REEL-77", "part:9", db=db).returncode == 0
     scanned = run_cli("scan", "--json", "MFR-REEL-77", db=db)
-    assert scanned.returncode == 0 and json.loads(scanned.stdout)["item"] == "stockitem:9"
-    refused = run_cli("link", "MFR-REEL-77", "stockitem:10", db=db)
-    assert refused.returncode == 1 and "stockitem:9" in one_line_error(refused)
+    assert scanned.returncode == 0 and json.loads(scanned.stdout)["item"] == "part:9"
+    refused = run_cli("link", "MFR-REEL-77", "part:10", db=db)
+    assert refused.returncode == 1 and "part:9" in one_line_error(refused)
     assert run_cli("unlink", "MFR-REEL-77", db=db).returncode == 0
     gone = run_cli("scan", "MFR-REEL-77", db=db)
     assert gone.returncode == 1 and "not recognised" in one_line_error(gone)
@@ -139,9 +139,9 @@ def test_read_only_directory(run_cli: Run, tmp_path: Path) -> None:
 
 
 def test_label_prints_a_payload_that_decodes_back(run_cli: Run) -> None:
-    payload = run_cli("label", "stockitem:42").stdout.decode().strip()
+    payload = run_cli("label", "part:42").stdout.decode().strip()
     decoded = json.loads(run_cli("decode", "--json", payload).stdout)
-    assert decoded["item"] == "stockitem:42" and decoded["kind"] == "internal"
+    assert decoded["item"] == "part:42" and decoded["kind"] == "internal"
 
 
 def test_in_process_runner_gives_the_same_answers(tmp_path: Path) -> None:
@@ -150,10 +150,10 @@ def test_in_process_runner_gives_the_same_answers(tmp_path: Path) -> None:
     db = str(tmp_path / "inproc.db")
     decoded = runner.invoke(cli, ["--db", db, "decode", "--json", GENERIC_ECIA])
     assert decoded.exit_code == 0 and json.loads(decoded.stdout)["quantity"] == 100
-    linked = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "stockitem:1"])
+    linked = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "part:1"])
     assert linked.exit_code == 0, linked.output
-    again = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "stockitem:2"])
-    assert again.exit_code == 1 and "stockitem:1" in again.output
+    again = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "part:2"])
+    assert again.exit_code == 1 and "part:1" in again.output
     table = runner.invoke(cli, ["--db", db, "plugins"])
     assert "default_matching" in table.output
 

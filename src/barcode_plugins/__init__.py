@@ -17,8 +17,10 @@ from .errors import (
     InputError,
     InternalBarcodeError,
     InvalidItemReference,
+    ListenerRefused,
     NotFound,
     NotLinked,
+    ReentrantCall,
     StoreError,
 )
 from .models import (
@@ -36,6 +38,8 @@ from .plugins import hookimpl
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .events import Event
+    from .transaction import Transaction
 
 __all__ = [
     "AlreadyLinked",
@@ -44,20 +48,24 @@ __all__ = [
     "Decoded",
     "Engine",
     "EnvironmentFault",
+    "Event",
     "HistoryEntry",
     "InputError",
     "InternalBarcodeError",
     "InvalidItemReference",
     "ItemRef",
     "Link",
+    "ListenerRefused",
     "NotFound",
     "NotLinked",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "ReceiveResult",
+    "ReentrantCall",
     "ScanResult",
     "StockItem",
     "StoreError",
+    "Transaction",
     "hookimpl",
 ]
 
@@ -67,4 +75,12 @@ def __getattr__(name: str) -> Any:
         from .engine import Engine
 
         return Engine
+    if name == "Event":  # lazy too: only hosts that listen to events need it
+        from .events import Event
+
+        return Event
+    if name == "Transaction":
+        from .transaction import Transaction
+
+        return Transaction
     raise AttributeError(f"module 'barcode_plugins' has no attribute {name!r}")

@@ -73,3 +73,19 @@ class EnvironmentFault(BarcodeError):
     """
 
     exit_code = 3
+
+
+class ListenerRefused(BarcodeError):
+    """An in-transaction event listener raised: the whole write was rolled back and nothing was booked.
+
+    ``plugin`` and ``hook`` name the listener; the message is its own, prefixed with them.
+    """
+
+    def __init__(self, message: str, plugin: str, hook: str) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.hook = hook
+
+
+class ReentrantCall(BarcodeError):
+    """An event listener called back into the engine; listeners write through the ``tx`` they are given."""

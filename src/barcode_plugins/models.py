@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import cattrs
 
     from .ecia import EciaRecord
+    from .explain import Explanation
 
 Kind = Literal["supplier", "internal", "external"]
 
@@ -284,6 +285,8 @@ class HistoryEntry:
     line: int | None = None
     quantity: Quantity | None = None
     message: str | None = None
+    #: Why a failed scan failed (stored for failed scans only; read by ``Engine.history_entry``).
+    explanation: Explanation | None = None
 
 
 @attrs.frozen
@@ -296,6 +299,8 @@ class ScanResult:
     stock_item: StockItem | None = None
     po_lines: tuple[PurchaseOrderLine, ...] = ()
     message: str = ""
+    #: How the scan was read and resolved; only with ``Engine.scan(raw, explain=True)``.
+    explanation: Explanation | None = None
 
 
 ReceiveStatus = Literal[
@@ -325,6 +330,10 @@ class ReceiveResult:
     barcode: Decoded | None = None
     candidates: tuple[str, ...] = ()
     history_id: int | None = None
+    #: The item the stock went into (``stockitem:N``, or a host's own reference such as ``erp_stock:991``).
+    item: ItemRef | None = None
+    #: How the label was read and matched; only with ``Engine.receive(raw, explain=True)``.
+    explanation: Explanation | None = None
 
 
 @attrs.frozen
@@ -360,6 +369,10 @@ def converter() -> cattrs.Converter:
         import cattrs  # lazy: the biggest import on the decode path, needed only for JSON
 
         made = cattrs.Converter()
+        from .explain import Explanation  # lazy: explanations are values of their own module, needed only here
+
+        for with_explanation in (HistoryEntry, ScanResult, ReceiveResult):
+            attrs.resolve_types(with_explanation, localns={"Explanation": Explanation})
         made.register_unstructure_hook(ItemRef, str)
         made.register_structure_hook(ItemRef, lambda value, _: ItemRef.parse(value))
         made.register_structure_hook(Quantity, lambda value, _: _number(value))

@@ -44,6 +44,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "ecia": "barcode_plugins.builtin.generic_ecia",
     "default_matching": "barcode_plugins.builtin.matching",
     "default_linking": "barcode_plugins.builtin.linking",
+    "default_items": "barcode_plugins.builtin.items",
 }
 
 _MAX_INPUT_IN_MESSAGE = 60

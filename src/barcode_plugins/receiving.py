@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import AmbiguousBarcode, InputError, NotFound
+from .engine import MAX_SCAN_LENGTH
+from .errors import AmbiguousBarcode, InputError, ListenerRefused, NotFound
+from .events import announce
+from .host_items import receipt_item
 from .models import Decoded, ItemRef, PurchaseOrderLine, Quantity, ReceiveResult, ReceiveStatus
 
 if TYPE_CHECKING:
@@ -60,7 +63,7 @@ def receive_one(
     amount = quantity if quantity is not None else barcode.quantity
     if amount is None or amount <= 0:
         return _log(store, raw, barcode, "needs_quantity", "the label carries no quantity; give one with --quantity")
-    with store.transaction():
+    with engine.transaction():
         earlier = store.get_receipt(barcode.barcode_hash)
         if earlier is not None:
             line = store.get_line(earlier.purchase_order, earlier.line)
@@ -120,22 +123,33 @@ def _book(
     amount: Quantity,
     location: str | None,
 ) -> ReceiveResult:
-    stock_item, linked_to = store.book_receipt(line, amount, location, barcode, raw, engine.link_key(barcode))
+    item = receipt_item(engine, barcode, line, amount, location)
+    stock_item, linked_to = store.book_receipt(
+        line, amount, location, barcode, raw, engine.link_key(barcode), item=item
+    )
+    item = item or ItemRef("stockitem", str(stock_item))
     note = "" if linked_to is None else f"; label stays linked to {linked_to}"
     outstanding = max(line.quantity - line.received - amount, 0)
-    return _log(
+    into = f"stock item {stock_item}" if stock_item is not None else f"item {item}"
+    result = _log(
         store,
         raw,
         barcode,
         "received",
         f"received {_fmt(amount)} on {line.purchase_order} line {line.line}, {_fmt(outstanding)} outstanding;"
-        f" stock item {stock_item}{' at ' + location if location else ''}{note}",
+        f" {into}{' at ' + location if location else ''}{note}",
         purchase_order=line.purchase_order,
         line=line.line,
         quantity=amount,
         outstanding=outstanding,
         stock_item=stock_item,
+        item=item,
     )
+    announce(
+        engine, "receipt_booked", result.history_id or 0, item=item, barcode_hash=barcode.barcode_hash, raw=raw,
+        plugin=barcode.plugin, purchase_order=line.purchase_order, line=line.line, quantity=amount, location=location,
+    )  # fmt: skip
+    return result
 
 
 def _log(
@@ -151,6 +165,7 @@ def _log(
     outstanding: Quantity | None = None,
     stock_item: int | None = None,
     candidates: tuple[str, ...] = (),
+    item: ItemRef | None = None,
 ) -> ReceiveResult:
     """Write the history entry for an outcome (inside the caller's transaction, or its own) and return the
     outcome. The result is built once, with its history id (not built and then copied with ``attrs.evolve``)."""
@@ -158,10 +173,10 @@ def _log(
         history_id = store.add_history(
             "receive",
             status,
-            raw,
+            raw[:MAX_SCAN_LENGTH],  # an over-long scan is refused; its head is enough to recognise it
             barcode_hash=barcode.barcode_hash if barcode else None,
             plugin=barcode.plugin if barcode else None,
-            item=ItemRef("stockitem", str(stock_item)) if stock_item else None,
+            item=item or (ItemRef("stockitem", str(stock_item)) if stock_item else None),
             purchase_order=purchase_order,
             line=line,
             quantity=quantity,
@@ -178,13 +193,14 @@ def _log(
         barcode=barcode,
         candidates=candidates,
         history_id=history_id,
+        item=item,
     )
 
 
 def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
     """Undo a receipt by barcode hash or history id (see :meth:`Engine.undo_receipt`)."""
     store = engine.store
-    with store.transaction():
+    with engine.transaction():
         barcode_hash = str(reference)
         if isinstance(reference, int) or (isinstance(reference, str) and reference.isdigit()):
             entry = store.get_history(int(reference))
@@ -194,7 +210,10 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
         receipt = store.get_receipt(barcode_hash)
         if receipt is None:
             raise NotFound(f"nothing received under {str(reference)[:64]!r} (already undone?)")
+        item, link_key = store.receipt_item(receipt)
         store.delete_receipt(receipt)
+        if item is not None and item.type != "stockitem" and link_key is not None:
+            store.delete_link_of(link_key, item)  # the host's item stays; only this label's link goes
         if receipt.stock_item is not None:
             stock = store.get_stock_item(receipt.stock_item)
             if stock is not None:
@@ -203,7 +222,8 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
         line = store.get_line(receipt.purchase_order, receipt.line)
         message = (
             f"undid receipt of {_fmt(receipt.quantity)} on {receipt.purchase_order} line {receipt.line};"
-            f" {_fmt(line.outstanding if line else None)} outstanding; stock item {receipt.stock_item} removed"
+            f" {_fmt(line.outstanding if line else None)} outstanding; "
+            + (f"stock item {receipt.stock_item} removed" if receipt.stock_item is not None else f"item {item}")
         )
         history_id = store.add_history(
             "undo",
@@ -215,6 +235,11 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
             quantity=receipt.quantity,
             message=message,
         )
+        announce(
+            engine, "receipt_undone", history_id, item=item, barcode_hash=barcode_hash,
+            purchase_order=receipt.purchase_order, line=receipt.line, quantity=receipt.quantity,
+            location=receipt.location,
+        )  # fmt: skip
     return ReceiveResult(
         "undone",
         message,
@@ -224,4 +249,45 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
         outstanding=line.outstanding if line else None,
         stock_item=receipt.stock_item,
         history_id=history_id,
+        item=item,
     )
+
+
+def receive_explained(
+    engine: Engine,
+    raw: str,
+    quantity: Quantity | None,
+    location: str | None,
+    purchase_order: str | None,
+    allow_over: bool,
+    explain: bool,
+) -> ReceiveResult:
+    """:func:`receive_one`, plus: a listener's refusal becomes an ``error`` outcome (nothing booked), a failed
+    outcome keeps its explanation in the history, and with ``explain`` the result carries one.
+
+    A failure's explanation is built after its outcome is logged, outside the receipt's transaction (holding the
+    write lock while every decoder runs again would stall the other stations), and added to the entry by a
+    second small write: a process killed in between leaves the entry without an explanation, never anything
+    half-booked.
+    """
+    from .explain import FAILED_RECEIVE_STATUSES, explain_receive, to_json
+
+    # Explained before receiving: the lines as matching saw them, not after this receipt changed them.
+    explanation = explain_receive(engine, raw, quantity, purchase_order, "") if explain else None
+    try:
+        result = receive_one(
+            engine, raw, quantity=quantity, location=location, purchase_order=purchase_order, allow_over=allow_over
+        )
+    except ListenerRefused as error:
+        result = _log(engine.store, raw, engine.decode(raw), "error", error.message)
+    failed = result.status in FAILED_RECEIVE_STATUSES
+    if failed or (explain and result.status != "received"):  # nothing changed: explained as the store is now
+        explanation = explain_receive(engine, raw, quantity, purchase_order, result.message)
+    if failed and explanation is not None and result.history_id:
+        with engine.store.transaction():
+            engine.store.set_history_explanation(result.history_id, to_json(explanation))
+    if not explain:
+        return result
+    import attrs  # lazy: only an explained receipt is rebuilt
+
+    return attrs.evolve(result, explanation=explanation)

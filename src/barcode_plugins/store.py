@@ -136,8 +136,20 @@ def _drop_unused_history_index_v2(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_history_barcode_hash")
 
 
+def _add_embedding_columns_v3(db: sqlite_utils.Database) -> None:
+    # A receipt may go into a host's own item (``receipts.item``, NULL for an internal stock item), and its
+    # undo removes exactly the label's link (``receipts.link_key``); a failed scan keeps why (history.explanation).
+    db.execute("ALTER TABLE receipts ADD COLUMN item TEXT")
+    db.execute("ALTER TABLE receipts ADD COLUMN link_key TEXT")
+    db.execute("ALTER TABLE history ADD COLUMN explanation TEXT")
+
+
 #: Forward migrations: ``MIGRATIONS[n]`` takes a database at version ``n`` to ``n + 1``.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_schema_v1, _drop_unused_history_index_v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _create_schema_v1,
+    _drop_unused_history_index_v2,
+    _add_embedding_columns_v3,
+]
 #: The version this code writes: a database at a lower one is migrated forward when opened.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -164,8 +176,8 @@ _INSERT_STOCK_ITEM = (
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_RECEIPT = (
-    "INSERT INTO receipts (barcode_hash, po_line_id, quantity, stock_item_id, location, at)"
-    " SELECT ?, id, ?, ?, ?, ? FROM po_lines WHERE purchase_order = ? AND line = ?"
+    "INSERT INTO receipts (barcode_hash, po_line_id, quantity, stock_item_id, location, at, item, link_key)"
+    " SELECT ?, id, ?, ?, ?, ?, ?, ? FROM po_lines WHERE purchase_order = ? AND line = ?"
 )
 _ADD_RECEIVED = "UPDATE po_lines SET received = received + ? WHERE purchase_order = ? AND line = ?"
 # Only a taken key is skipped (not OR IGNORE, which would also swallow a NOT NULL violation).
@@ -603,11 +615,13 @@ class Store:
         barcode: Decoded,
         raw: str,
         link_key: str,
-    ) -> tuple[int, ItemRef | None]:
-        """Book a received label on ``line``: a stock item (label fields first, the line's as fallback), the
-        receipt (unique per barcode hash), the line's received quantity, and a link from ``link_key`` to the new
-        stock item (with the scan as read, ``raw``) unless the key is linked already. Returns the stock item id
-        and the item the key stays linked to (``None`` when the link was added).
+        item: ItemRef | None = None,
+    ) -> tuple[int | None, ItemRef | None]:
+        """Book a received label on ``line``: the stock ``item`` (a new internal stock item when ``None``: label
+        fields first, the line's as fallback), the receipt (unique per barcode hash), the line's received
+        quantity, and a link from ``link_key`` to the item (with the scan as read, ``raw``) unless the key is
+        linked already. Returns the internal stock item id (``None`` for a host's own item) and the item the
+        key stays linked to (``None`` when the link was added).
 
         The receive hot path: constant SQL on the raw connection (prepared once, kept by the statement cache),
         and the link written with ``ON CONFLICT DO NOTHING`` instead of a lookup first; the existing link is
@@ -616,32 +630,26 @@ class Store:
         with self.transaction():
             conn = self.db.conn
             at = now()
-            stock_id = int(
-                conn.execute(
-                    _INSERT_STOCK_ITEM,
-                    (
-                        quantity,
-                        barcode.supplier_part_number or line.sku,
-                        barcode.manufacturer_part_number or line.mpn,
-                        barcode.manufacturer or line.manufacturer,
-                        location,
-                        barcode.lot_code,
-                        barcode.date_code,
-                        barcode.country_of_origin,
-                        line.purchase_order,
-                        line.line,
-                        barcode.barcode_hash,
-                        at,
-                    ),
-                ).lastrowid
-                or 0
-            )
+            if item is None:
+                item = ItemRef("stockitem", str(self.add_stock_item(line, quantity, location, barcode, at)))
+            stock_id = int(item.id) if item.type == "stockitem" and item.id.isdigit() else None
+            host_item = None if stock_id is not None else str(item)
             conn.execute(
                 _INSERT_RECEIPT,
-                (barcode.barcode_hash, quantity, stock_id, location, at, line.purchase_order, line.line),
+                (
+                    barcode.barcode_hash,
+                    quantity,
+                    stock_id,
+                    location,
+                    at,
+                    host_item,
+                    link_key,
+                    line.purchase_order,
+                    line.line,
+                ),
             )
             conn.execute(_ADD_RECEIVED, (quantity, line.purchase_order, line.line))
-            link = (link_key, "stockitem", str(stock_id), raw, barcode.plugin, at)
+            link = (link_key, item.type, item.id, raw, barcode.plugin, at)
             if conn.execute(_INSERT_LINK_IF_FREE, link).rowcount:
                 return stock_id, None
             existing = self.get_link(link_key)
@@ -723,3 +731,124 @@ class Store:
         """One history entry by id."""
         row = self._one("SELECT * FROM history WHERE id = ?", [history_id])
         return self._history(row) if row else None
+
+    # -- embedding: host items, explanations, history queries and retention ------------------------------
+    def add_stock_item(
+        self,
+        line: PurchaseOrderLine,
+        quantity: Quantity,
+        location: str | None,
+        barcode: Decoded,
+        at: str | None = None,
+    ) -> int:
+        """Insert the internal stock item a receipt creates (label fields first, the line's as fallback)."""
+        cursor = self.db.conn.execute(
+            _INSERT_STOCK_ITEM,
+            (
+                quantity,
+                barcode.supplier_part_number or line.sku,
+                barcode.manufacturer_part_number or line.mpn,
+                barcode.manufacturer or line.manufacturer,
+                location,
+                barcode.lot_code,
+                barcode.date_code,
+                barcode.country_of_origin,
+                line.purchase_order,
+                line.line,
+                barcode.barcode_hash,
+                at or now(),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def receipt_item(self, receipt: Receipt) -> tuple[ItemRef | None, str | None]:
+        """The item a receipt went into and the key its label was linked under (``None``s before schema 3)."""
+        row = self.db.conn.execute("SELECT item, link_key FROM receipts WHERE id = ?", (receipt.id,)).fetchone()
+        item = ItemRef.parse(row[0]) if row and row[0] else None
+        if item is None and receipt.stock_item is not None:
+            item = ItemRef("stockitem", str(receipt.stock_item))
+        return item, row[1] if row else None
+
+    def delete_link_of(self, link_key: str, item: ItemRef) -> None:
+        """Remove the link under ``link_key`` if it points at ``item`` (an undone receipt's label link)."""
+        self.db.conn.execute(
+            "DELETE FROM links WHERE link_key = ? AND item_type = ? AND item_id = ?", (link_key, item.type, item.id)
+        )
+
+    def set_history_explanation(self, history_id: int, explanation_json: str) -> None:
+        """Keep why a scan failed with its history entry (JSON of an :class:`~barcode_plugins.explain.Explanation`)."""
+        self.db.conn.execute("UPDATE history SET explanation = ? WHERE id = ?", (explanation_json, history_id))
+
+    def history_explanation(self, history_id: int) -> str | None:
+        """The stored explanation JSON of a history entry, if any."""
+        row = self.db.conn.execute("SELECT explanation FROM history WHERE id = ?", (history_id,)).fetchone()
+        return row[0] if row else None
+
+    def query_history(
+        self,
+        limit: int,
+        *,
+        action: str | None = None,
+        status: str | None = None,
+        purchase_order: str | None = None,
+        barcode_hash: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[tuple[HistoryEntry, str | None]]:
+        """History entries, newest first, each with its explanation JSON; every filter given must hold
+        (``since`` inclusive, ``until`` exclusive, both ISO timestamps compared as UTC text)."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("action", action),
+            ("status", status),
+            ("purchase_order", purchase_order),
+            ("barcode_hash", barcode_hash),
+        ):
+            if value is not None:
+                conditions.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            conditions.append("at >= ?")
+            params.append(since)
+        if until is not None:
+            conditions.append("at < ?")
+            params.append(until)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = self._rows(f"SELECT * FROM history {where} ORDER BY id DESC LIMIT ?", [*params, limit])
+        return [(self._history(row), row.get("explanation")) for row in rows]
+
+    def prune_history(self, keep: int | None = None, before: str | None = None) -> int:
+        """Delete history beyond the newest ``keep`` entries and/or older than ``before`` (ISO UTC); returns how
+        many were deleted. Receipts, links and stock are not touched."""
+        deleted = 0
+        with self.transaction():
+            conn = self.db.conn
+            if keep is not None:
+                row = conn.execute("SELECT id FROM history ORDER BY id DESC LIMIT 1 OFFSET ?", (keep,)).fetchone()
+                if row is not None:
+                    deleted += conn.execute("DELETE FROM history WHERE id <= ?", (row[0],)).rowcount
+            if before is not None:
+                deleted += conn.execute("DELETE FROM history WHERE at < ?", (before,)).rowcount
+        return deleted
+
+    def orders_to_explain(self, part_numbers: Sequence[str], order_references: Sequence[str]) -> list[PurchaseOrder]:
+        """Orders of any status with the lines a label could be about: lines whose SKU or MPN is one of
+        ``part_numbers``, and every line of an order named by ``order_references`` (by our reference or the
+        supplier's), all case-insensitive. At most 20 orders: enough to say why, bounded for a huge store."""
+        parts = [part for part in part_numbers if part] or [""]
+        refs = [ref for ref in order_references if ref] or [""]
+        part_marks, ref_marks = ",".join("?" * len(parts)), ",".join("?" * len(refs))
+        found = self.db.conn.execute(
+            "SELECT DISTINCT po_lines.purchase_order FROM po_lines JOIN purchase_orders ON"
+            " purchase_orders.reference = po_lines.purchase_order WHERE"
+            f" po_lines.sku COLLATE NOCASE IN ({part_marks}) OR po_lines.mpn COLLATE NOCASE IN ({part_marks})"
+            f" OR purchase_orders.reference COLLATE NOCASE IN ({ref_marks})"
+            f" OR purchase_orders.supplier_reference COLLATE NOCASE IN ({ref_marks})"
+            " ORDER BY po_lines.purchase_order LIMIT 20",
+            [*parts, *parts, *refs, *refs],
+        ).fetchall()
+        if not found:
+            return []
+        references = [row[0] for row in found]
+        return self._orders(f"WHERE reference IN ({','.join('?' * len(references))})", references)

@@ -31,6 +31,11 @@ def visible(text: object) -> str:
     return shown.translate(_VISIBLE)
 
 
+def visible_lines(text: str) -> str:
+    """:func:`visible` for text of several lines: each line made safe, the line breaks kept."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A plain aligned table (no colours, so it pastes anywhere)."""
     shown = [[("" if cell is None else visible(cell)) for cell in row] for row in rows]

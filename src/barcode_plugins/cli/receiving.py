@@ -14,7 +14,7 @@ from ..bounded_lines import read_lines
 from ..errors import InputError
 from ..models import ReceiveResult, ReceiveStatus
 from .context import AppContext, CliError, json_option, pass_app, print_json
-from .output import table, visible
+from .output import table, visible, visible_lines
 from .scans_input import MAX_SCAN_LINE_BYTES, read_scans
 
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
@@ -33,6 +33,10 @@ COLOURS = {"received": "green", "already_received": "yellow"}
 @click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
 @click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
 @click.option("--undo", "undo", metavar="HASH|HISTORY_ID", help="Undo a receipt instead of receiving.")
+@click.option("--image", "image", is_flag=True, help="RAW arguments are image or PDF files: receive every barcode.")
+@click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), help="Write a PDF of labels for the stock.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="For --labels.")
+@click.option("--explain", is_flag=True, help="Say how each label was read and which order lines were considered.")
 @json_option
 @pass_app
 def receive(
@@ -44,13 +48,18 @@ def receive(
     purchase_order: str | None,
     allow_over: bool,
     undo: str | None,
+    image: bool,
+    labels: Path | None,
+    paper: str,
+    explain: bool,
     as_json: bool,
 ) -> None:
     """Receive scanned labels against open purchase orders.
 
     RAW arguments are scans; '-' (or no argument with piped input) reads one scan per line from stdin; a single
     argument naming an existing file, or --file, reads that file. With no argument at a terminal, starts an
-    interactive session for a wedge scanner.
+    interactive session for a wedge scanner. With --image, RAW arguments are image or PDF files and every barcode
+    in them is a scan. --labels FILE writes a sheet of labels (PDF) for the stock items the batch created.
     """
     engine = app.engine
     if undo is not None:
@@ -64,7 +73,26 @@ def receive(
         "purchase_order": purchase_order,
         "allow_over": allow_over,
     }
+    if explain:
+        options["explain"] = True
+    created: list[int] | None = [] if labels is not None else None
+    if image or labels is not None:
+        from ..images.dependencies import require_all  # lazy: only these options need the image libraries
+
+        require_all()  # before receiving anything: a missing extra must not stop the batch half-way
+    if labels is not None and not labels.absolute().parent.is_dir():
+        raise InputError(f"cannot write {labels}: no directory {labels.absolute().parent}")
+    if image:
+        from .images import image_scans  # lazy: the image libraries
+
+        if not raws:
+            raise InputError("--image needs at least one image or PDF file")
+        counts, last = _run_batch(app, image_scans(raws), options, as_json, None, stock_items=created)
+        _finish(app, counts, last, created, labels, paper)
+        return
     if not raws and file is None and sys.stdin.isatty():
+        if labels is not None:
+            raise InputError("--labels needs the scans as arguments, a file or images, not an interactive session")
         from .interactive import run_session  # lazy: only a person at a terminal needs it
 
         run_session(app, options, as_json)
@@ -74,9 +102,30 @@ def receive(
     if file is not None or raws == ("-",) or not raws:
         stream = _open(file)
         total = _count_lines(file)
-        counts, last = _run_batch(app, read_scans(stream), options, as_json, total)
+        counts, last = _run_batch(app, read_scans(stream), options, as_json, total, stock_items=created)
     else:
-        counts, last = _run_batch(app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1)
+        counts, last = _run_batch(
+            app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1, stock_items=created
+        )
+    _finish(app, counts, last, created, labels, paper)
+
+
+def _finish(
+    app: AppContext,
+    counts: Counter[str],
+    last: ReceiveResult | None,
+    created: list[int] | None,
+    labels: Path | None,
+    paper: str,
+) -> None:
+    """Write the label sheet (if asked for), then exit with the batch's worst outcome."""
+    if labels is not None and created:
+        from .images import write_receipt_labels  # lazy: the image libraries
+
+        pages = write_receipt_labels(app, created, labels, paper)
+        click.echo(f"wrote {labels}: {len(created)} label(s) on {pages} {paper} page(s)", err=True)
+    elif labels is not None:
+        click.echo(f"no stock item was created; {labels} not written", err=True)
     worst = max((EXIT_CODES.get(status, 1) for status in counts), default=0)
     if worst:
         refused = sum(n for status, n in counts.items() if EXIT_CODES.get(status, 1))
@@ -117,6 +166,7 @@ def _run_batch(
     as_json: bool,
     total: int | None,
     single: bool = False,
+    stock_items: list[int] | None = None,
 ) -> tuple[Counter[str], ReceiveResult | None]:
     counts: Counter[str] = Counter()
     last: ReceiveResult | None = None
@@ -129,12 +179,18 @@ def _run_batch(
             result = app.engine.receive(scan, **options)
         counts[result.status] += 1
         last = result
+        if stock_items is not None and result.status == "received" and result.stock_item is not None:
+            stock_items.append(result.stock_item)
         if as_json:
             print_json(result)
         elif not single:
             _echo_line(number, result)
         elif result.status == "received":
             click.echo(visible(result.message))
+        if result.explanation is not None and not as_json:
+            from .explanations import explanation_text  # lazy: only --explain prints one
+
+            click.echo(visible_lines(explanation_text(result.explanation)))
         if bar is not None:
             bar.update(1)
     if bar is not None:
