@@ -91,3 +91,14 @@ def test_errors_and_plugin_warnings_are_inert(runner: CliRunner, tmp_path) -> No
         plugins.unregister("loud")
     assert "plugin loud failed in decode" in warned.output
     assert_inert(warned.output)
+
+
+def test_explanations_are_inert(runner: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "x.db")
+    explained = runner.invoke(cli, ["--db", db, "scan", "--explain", LABEL])
+    assert "\n" in explained.output.strip()  # several lines, their breaks kept
+    assert_inert(explained.output)
+    received = runner.invoke(cli, ["--db", db, "receive", "--explain", LABEL, f"X{ATTACK}"])
+    assert_inert(received.output)
+    history = runner.invoke(cli, ["--db", db, "history", "--limit", "1"])
+    assert history.exit_code == 0
