@@ -7,6 +7,7 @@ SQLite or sqlite-utils.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from .errors import (
     AlreadyLinked,
     AmbiguousBarcode,
     BarcodeError,
+    EnvironmentFault,
     InputError,
     InvalidItemReference,
     NotFound,
@@ -32,7 +34,6 @@ from .models import (
     Link,
     PurchaseOrder,
     PurchaseOrderLine,
-    Quantity,
     ReceiveResult,
     ScanResult,
     StockItem,
@@ -42,6 +43,7 @@ from .plugins import PluginManager
 
 if TYPE_CHECKING:
     from .images import ImageBarcode
+    from .quantities import Quantity
     from .store import LinkRow, Store
     from .transaction import Transaction, TransactionState
 
@@ -74,6 +76,10 @@ def _show(text: str) -> str:
 class Engine:
     """Decode scans and act on them.
 
+    One engine may be shared by threads (a web server, a host application): each thread gets its own database
+    connection and its own transactions, so every receipt reported as booked is in the file. Call
+    :meth:`close` once, after the threads are done.
+
     :param db: the SQLite file; ``None`` uses ``$BARCODE_PLUGINS_DB`` or the user data directory (created on
         first use); ``":memory:"`` gives a throwaway store.
     :param plugins: a :class:`PluginManager` to use instead of loading every installed plugin.
@@ -101,30 +107,39 @@ class Engine:
             self.history_limit = history_limit_from(history_limit, configured_limit)
         #: Committed writes since the history was last trimmed to ``history_limit``.
         self.writes_since_prune = 0
+        self._store_lock = threading.Lock()
 
     # -- store -------------------------------------------------------------------------------------------
     @property
     def store(self) -> Store:
-        """The store, opened on first use."""
-        if self._store is None:
-            from .store import Store  # lazy: decoding must not import sqlite-utils
+        """The store, opened on first use (by one thread, however many ask at once)."""
+        store = self._store
+        if store is not None:
+            return store
+        with self._store_lock:
+            if self._store is None:
+                self._store = self._open_store()
+            return self._store
 
-            path = self._db
-            if path is None:
-                path = default_db_path()
-                if DB_ENVIRONMENT_VARIABLE not in os.environ:
-                    try:
-                        path.parent.mkdir(parents=True, exist_ok=True)
-                    except OSError as error:
-                        raise StoreError(f"cannot create data directory {path.parent}: {error.strerror}") from None
-            self._store = Store(path)
-        return self._store
+    def _open_store(self) -> Store:
+        from .store import Store  # lazy: decoding must not import sqlite-utils
+
+        path = self._db
+        if path is None:
+            path = default_db_path()
+            if DB_ENVIRONMENT_VARIABLE not in os.environ:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as error:
+                    raise StoreError(f"cannot create data directory {path.parent}: {error.strerror}") from None
+        return Store(path)
 
     def close(self) -> None:
-        """Close the store (if it was opened)."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        """Close the store (if it was opened): every thread's connection."""
+        with self._store_lock:
+            store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
     def __enter__(self) -> Engine:
         return self
@@ -295,41 +310,57 @@ class Engine:
         stock_item = None
         if item is not None and item.type == "stockitem" and item.id.isdigit():
             stock_item = store.get_stock_item(int(item.id))
-        lines: tuple[PurchaseOrderLine, ...] = ()
+        matched: tuple[PurchaseOrderLine, ...] = ()
         if barcode.kind == "supplier":
-            lines = tuple(self.match_lines(barcode))
+            matched = tuple(self.match_lines(barcode))
+        # The lines still open (matching also offers complete ones, for over-receipts; the explanation says so).
+        lines = tuple(line for line in matched if line.outstanding > 0)
         message = _scan_message(barcode, item, link, lines)
         explanation = None
         if explain or (item is None and not lines):
             from .explain import explain_scan
 
-            explanation = explain_scan(self, raw, barcode, item, lines)
+            explanation = explain_scan(self, raw, barcode, item, matched)
         from .events import announce  # lazy: decoding never announces anything
 
-        with self.transaction():
-            history_id = store.add_history(
-                "scan",
-                "found" if item or barcode.kind != "external" else "not_recognised",
-                raw,
-                barcode_hash=barcode.barcode_hash,
-                plugin=barcode.plugin,
-                item=item,
-                message=message,
-            )
-            if item is None and not lines and explanation is not None:
-                from .explain import to_json
+        warning = None
+        try:
+            with self.transaction():
+                history_id = store.add_history(
+                    "scan",
+                    "found" if item or barcode.kind != "external" else "not_recognised",
+                    raw,
+                    barcode_hash=barcode.barcode_hash,
+                    plugin=barcode.plugin,
+                    item=item,
+                    message=message,
+                )
+                if item is None and not lines and explanation is not None:
+                    from .explain import to_json
 
-                store.set_history_explanation(history_id, to_json(explanation))
-            announce(
-                self,
-                "barcode_scanned",
-                history_id,
-                raw=raw,
-                barcode_hash=barcode.barcode_hash,
-                plugin=barcode.plugin,
-                item=item,
-            )
-        return ScanResult(barcode, item, link, stock_item, lines, message, explanation if explain else None)
+                    store.set_history_explanation(history_id, to_json(explanation))
+                announce(
+                    self,
+                    "barcode_scanned",
+                    history_id,
+                    raw=raw,
+                    barcode_hash=barcode.barcode_hash,
+                    plugin=barcode.plugin,
+                    item=item,
+                )
+        except EnvironmentFault as error:
+            # A scan only looks: a read-only or full store still answers, without its history line.
+            warning = f"not logged in the history: {error.message}"
+        return ScanResult(
+            barcode,
+            item,
+            link,
+            stock_item,
+            lines,
+            message,
+            explanation=explanation if explain else None,
+            warning=warning,
+        )
 
     def link(self, raw: str, item: str | ItemRef) -> Link:
         """Link a barcode (decodable or not) to an item. Relinking to the same item is a no-op.
@@ -568,7 +599,7 @@ class Engine:
 
             orders = read_purchase_orders(Path(source))
         else:
-            orders = list(source)
+            orders = [_exact_order(order) for order in source]
         store = self.store
         with store.transaction():
             for order in orders:
@@ -612,33 +643,54 @@ class Engine:
         self,
         raw: str,
         *,
-        quantity: Quantity | None = None,
+        quantity: Quantity | float | str | None = None,
         location: str | None = None,
         purchase_order: str | None = None,
         allow_over: bool = False,
         explain: bool = False,
+        another: bool = False,
     ) -> ReceiveResult:
         """Receive one scanned label against its open purchase-order line, in one transaction.
 
-        Never raises for an outcome at the bench (unknown label, duplicate, over-receipt...): the result's
-        ``status`` says what happened and the history records it (with the explanation, for a failure). Raises
-        only for unusable arguments or a store that cannot be written. An in-transaction listener that refuses
-        the receipt gives status ``error`` with its message; nothing is booked then.
+        Never raises for an outcome at the bench (unknown label, duplicate, over-receipt, a label quantity out of
+        bounds...): the result's ``status`` says what happened and the history records it (with the explanation,
+        for a failure). Raises only for unusable arguments or a store that cannot be written. An
+        in-transaction listener that refuses the receipt gives status ``error`` with its message; nothing is
+        booked then.
 
+        :param quantity: overrides the label's; exact (``Decimal`` or text for fractions; a float is read as its
+            shortest text). More than 0, at most 6 decimal places and 15 significant digits, below 10^12.
+        :param allow_over: accept more than is outstanding on the line.
         :param explain: give the result an ``explanation``: repairs, decoder verdicts, and every order line
             considered with the reason it was kept or rejected.
+        :param another: this is another bag with the same label as one already received (suppliers do print
+            identical labels): book it as a further receipt with its own stock item. Without it a repeat scan
+            is ``already_received``, so an accidental double scan books nothing.
+        :raises QuantityError: ``quantity`` is not a number within those bounds.
+        :raises EnvironmentFault: the store cannot be written (full, read-only, locked, file replaced).
         """
+        from .quantities import checked
         from .receiving import receive_explained
 
-        if quantity is not None and (isinstance(quantity, bool) or not quantity > 0):
-            raise InputError(f"quantity must be a positive number, got {quantity!r}")
-        return receive_explained(self, raw, quantity, location, purchase_order, allow_over, explain)
+        return receive_explained(
+            self,
+            raw,
+            None if quantity is None else checked(quantity),
+            location,
+            purchase_order,
+            allow_over,
+            explain,
+            another,
+        )
 
     def undo_receipt(self, reference: str | int) -> ReceiveResult:
-        """Undo a receipt by barcode hash (or history id): restores the line, removes the stock item and its
+        """Undo one receipt: restores the line (reopening a complete order), removes the stock item and its
         links, in one transaction.
 
-        :raises NotFound: nothing received under that reference.
+        :param reference: a history id (undoes exactly the receipt that entry booked), or a barcode hash or a
+            unique prefix of one of at least 8 hex characters (undoes that label's newest receipt).
+        :raises NotFound: no such history entry, not a receipt, already undone, nothing received under the hash.
+        :raises InputError: not a history id or a hash, or a prefix several labels share.
         """
         from .receiving import undo_receipt
 
@@ -664,6 +716,21 @@ def _check_scan(raw: Any) -> None:
         raise InputError("scan contains NUL bytes, which no barcode scanner sends")
     if not raw.strip(" \t\r\n\f\v"):  # not str.strip(): GS and RS count as whitespace to Python
         raise InputError("empty scan")
+
+
+def _exact_order(order: PurchaseOrder) -> PurchaseOrder:
+    """An order given as values, its quantities checked and exact (a file's are checked as it is read)."""
+    import attrs
+
+    from .quantities import QuantityError, checked
+
+    lines = []
+    for line in order.lines:
+        try:
+            lines.append(attrs.evolve(line, quantity=checked(line.quantity)))
+        except QuantityError as error:
+            raise InputError(f"{order.reference} line {line.line}: {error.message}") from None
+    return attrs.evolve(order, lines=tuple(lines))
 
 
 def _check_reimport(existing: PurchaseOrder | None, order: PurchaseOrder) -> None:

@@ -240,7 +240,8 @@ def _problems(barcode: Decoded, order: PurchaseOrder, line: PurchaseOrderLine, p
     problems: list[str] = []
     if purchase_order is not None and not _same(order.reference, purchase_order):
         problems.append(f"not the order chosen with --po {purchase_order}")
-    if order.status != "placed":
+    # A complete order still takes a further bag on a line that is fully received (an over-receipt to allow).
+    if order.status != "placed" and not (order.status == "complete" and line.outstanding <= 0):
         problems.append(f"order {order.reference} is {order.status}, not placed")
     if not supplier_fits(barcode, order):
         problems.append(

@@ -210,13 +210,12 @@ def _line_number(row: Mapping[str, Any], where: str) -> int:
 
 
 def _quantity(row: Mapping[str, Any], where: str) -> Quantity:
+    from .quantities import QuantityError, checked
+
     value = row.get("quantity")
     try:
         if isinstance(value, bool) or value is None or value == "":
-            raise ValueError
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{where}, column quantity: {value!r} is not a number") from None
-    if not number > 0 or number > 1e12:
-        raise InputError(f"{where}, column quantity: {value!r} must be a positive number")
-    return int(number) if number.is_integer() else number
+            raise QuantityError(f"quantity {value!r} is not a number")
+        return checked(value)
+    except QuantityError as error:
+        raise InputError(f"{where}, column {error.message}") from None

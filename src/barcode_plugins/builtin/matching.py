@@ -7,6 +7,8 @@ A line fits a label when:
   equals the order's supplier reference (skipped only when the label carries no order reference at all);
 - the part agrees: supplier part number against the line's SKU, else MPN against MPN (case-insensitive).
 Among fitting lines, a line number printed on the label decides, then lines with quantity outstanding win.
+Orders that are ``placed`` fit, and ``complete`` ones (every line received) too: one more bag is then an
+over-receipt the user may allow, not "no order".
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def match_po_line(barcode: Decoded, orders: Sequence[PurchaseOrder]) -> Sequence
     fitting = [
         line
         for order in orders
-        if order.status == "placed" and supplier_fits(barcode, order) and order_fits(barcode, order)
+        if order.status in ("placed", "complete") and supplier_fits(barcode, order) and order_fits(barcode, order)
         for line in order.lines
         if part_fits(barcode, line)
     ]

@@ -104,6 +104,8 @@ def scan(app: AppContext, raws: tuple[str, ...], image: bool, explain: bool, as_
         return
     raw = one_scan(raws)
     result = app.engine.scan(raw, explain=explain)
+    if result.warning:
+        click.echo(visible(f"warning: {result.warning}"), err=True)
     if as_json:
         print_json(result)
     else:

@@ -10,12 +10,12 @@ from typing import get_args
 
 import click
 
-from ..bounded_lines import read_lines
 from ..errors import InputError
 from ..models import ReceiveResult, ReceiveStatus
+from ..quantities import Quantity
 from .context import AppContext, CliError, json_option, pass_app, print_json
 from .output import table, visible, visible_lines
-from .scans_input import MAX_SCAN_LINE_BYTES, read_scans
+from .scans_input import read_scans
 
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
 #: unusable input is 2.
@@ -25,13 +25,34 @@ SUMMARY_ORDER = tuple(status for status in get_args(ReceiveStatus) if status != 
 COLOURS = {"received": "green", "already_received": "yellow"}
 
 
+class QuantityType(click.ParamType):
+    """An exact quantity (``25``, ``0.1``) within the store's bounds; anything else is a usage error."""
+
+    name = "quantity"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Quantity:
+        """The checked quantity, or a one-line usage error naming the broken bound."""
+        from ..quantities import QuantityError, checked
+
+        try:
+            return checked(value)
+        except QuantityError as error:
+            self.fail(error.message, param, ctx)
+
+
+QUANTITY = QuantityType()
+
+
 @click.command()
 @click.argument("raws", nargs=-1, metavar="[RAW ...]")
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Read scans from this file, one per line.")
-@click.option("--quantity", type=click.FloatRange(min=0, min_open=True), help="Quantity, when the label has none.")
+@click.option("--quantity", type=QUANTITY, help="Quantity, when the label has none (exact; up to 6 decimals).")
 @click.option("--location", help="Where the stock goes (default: the PO line's destination).")
 @click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
 @click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
+@click.option(
+    "--another", is_flag=True, help="Another bag with the same label as one already received: receive it too."
+)
 @click.option("--undo", "undo", metavar="HASH|HISTORY_ID", help="Undo a receipt instead of receiving.")
 @click.option("--image", "image", is_flag=True, help="RAW arguments are image or PDF files: receive every barcode.")
 @click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), help="Write a PDF of labels for the stock.")
@@ -43,10 +64,11 @@ def receive(
     app: AppContext,
     raws: tuple[str, ...],
     file: Path | None,
-    quantity: float | None,
+    quantity: Quantity | None,
     location: str | None,
     purchase_order: str | None,
     allow_over: bool,
+    another: bool,
     undo: str | None,
     image: bool,
     labels: Path | None,
@@ -66,12 +88,12 @@ def receive(
         result = engine.undo_receipt(undo)
         print_json(result) if as_json else click.echo(visible(result.message))
         return
-    amount = int(quantity) if quantity is not None and quantity.is_integer() else quantity
     options = {
-        "quantity": amount,
+        "quantity": quantity,
         "location": location,
         "purchase_order": purchase_order,
         "allow_over": allow_over,
+        "another": another,
     }
     if explain:
         options["explain"] = True
@@ -153,10 +175,16 @@ def _open(file: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _count_lines(file: Path | None) -> int | None:
-    if file is None or not sys.stderr.isatty() or not file.is_file():  # a device or a pipe may never end
+    """Lines in a regular file, for the progress bar, read in bounded chunks: a file without newlines (or a
+    device such as /dev/zero, which is not counted at all) must not be read whole into memory."""
+    if file is None or not sys.stderr.isatty() or not file.is_file():
         return None
+    lines, last = 0, b"\n"
     with file.open("rb") as handle:
-        return sum(1 for _ in read_lines(handle, MAX_SCAN_LINE_BYTES))
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")  # a last line without its newline counts too
 
 
 def _run_batch(
