@@ -23,6 +23,8 @@ import pytest
 from conftest import cli_path
 from sample_labels import EOT, GS, RS
 
+from barcode_plugins import Engine
+
 pytestmark = pytest.mark.slow
 
 ORDER_HEADER = "reference,supplier,supplier_reference,status,line,sku,mpn,manufacturer,quantity,destination\n"
@@ -115,8 +117,10 @@ def receiving_setup(tmp_path: Path) -> tuple[Path, Path, int]:
 def _assert_receipts_consistent(db: Path) -> int:
     receipts = _count(db, "SELECT COUNT(*) FROM receipts")
     assert _count(db, "SELECT COUNT(*) FROM stock_items") == receipts
-    assert _count(db, "SELECT SUM(received) FROM po_lines") == receipts
-    assert _count(db, "SELECT COUNT(*) FROM po_lines WHERE received > quantity") == 0
+    with Engine(db) as engine:  # line totals through the API: how the store keeps quantities is its business
+        lines = engine.purchase_order("PO-F").lines
+    assert sum(line.received for line in lines) == receipts
+    assert all(line.received <= line.quantity for line in lines)
     return receipts
 
 

@@ -7,7 +7,6 @@
 The short form is read case-insensitively in its prefix and type, because a wedge scanner with caps lock on sends
 ``BP:STOCKITEM:42``: that is read as ``stockitem:42`` (the canonical form is lower case; the id is kept as read).
 Only a known type is accepted that way, so an upper-case ``BP:...`` that is not ours stays someone else's.
-Numeric ids must fit a 64-bit integer (what a database id can be).
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from barcode_plugins.errors import InternalBarcodeError, InvalidItemReference
 from barcode_plugins.models import KNOWN_ITEM_TYPES
 
 SHORT_PREFIX = "bp:"
-#: The largest numeric id an internal barcode may name (SQLite's INTEGER).
-MAX_NUMERIC_ID = 2**63 - 1
 # What encode_json writes for a known type and an integer id: read without the JSON parser (most scans are ours).
 _CANONICAL_JSON = re.compile(r'\{"(' + "|".join(KNOWN_ITEM_TYPES) + r')": (0|[1-9][0-9]{0,17})\}\Z')
 _JSON_SHAPE = re.compile(r'\A\{\s*"([^"]{1,40})"\s*:\s*(.{1,80}?)\s*\}\Z', re.DOTALL)
@@ -92,8 +89,6 @@ def _item(reference: str, text: str) -> ItemRef:
         raise InternalBarcodeError(
             f"internal barcode names unknown item type {item.type!r}; known types: {', '.join(KNOWN_ITEM_TYPES)}"
         )
-    if item.id.isascii() and item.id.isdigit() and (len(item.id) > 19 or int(item.id) > MAX_NUMERIC_ID):
-        raise InternalBarcodeError(f"internal barcode {text[:60]!r}: id {item.id[:30]} is out of range")
     return item
 
 
