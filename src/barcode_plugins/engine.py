@@ -26,6 +26,7 @@ from .errors import (
     NotLinked,
     StoreError,
 )
+from .hook_results import PLUGIN_FAILURES, check_decoded, check_lines, check_link_key
 from .models import (
     Decoded,
     HistoryEntry,
@@ -230,13 +231,14 @@ class Engine:
                 result = call(text)
             except BarcodeError:
                 raise
-            except Exception as error:  # a broken plugin is recorded and skipped, never fatal
+            except PLUGIN_FAILURES as error:  # a broken plugin is recorded and skipped, never fatal
                 self.plugins.record_failure(name, "decode", f"{type(error).__name__}: {error}", text)
                 continue
             if result is None:
                 continue
-            if not isinstance(result, Decoded):
-                self.plugins.record_failure(name, "decode", f"returned {type(result).__name__}", text)
+            wrong = check_decoded(result)
+            if wrong is not None:
+                self.plugins.record_failure(name, "decode", wrong, text)
                 continue
             if fallback:
                 return name, result
@@ -278,11 +280,15 @@ class Engine:
                 key = call(barcode)
             except BarcodeError:
                 raise
-            except Exception as error:  # a broken plugin is recorded and skipped, never fatal
+            except PLUGIN_FAILURES as error:  # a broken plugin is recorded and skipped, never fatal
                 self.plugins.record_failure(name, "link_item", f"{type(error).__name__}: {error}", barcode)
                 continue
-            if key is not None:  # firstresult: the first answer decides
-                return key if isinstance(key, str) and key else barcode.barcode_hash
+            if key is None:
+                continue
+            wrong = check_link_key(key)
+            if wrong is None:  # firstresult: the first usable answer decides
+                return key
+            self.plugins.record_failure(name, "link_item", wrong, barcode)
         return barcode.barcode_hash
 
     # -- scanning and linking ----------------------------------------------------------------------------
@@ -626,7 +632,9 @@ class Engine:
         if not orders:
             return []
         given = {(line.purchase_order, line.line): line for order in orders for line in order.lines}
-        answer = self.plugins.call_first("match_po_line", barcode=barcode, orders=tuple(orders)) or ()
+        answer = (
+            self.plugins.call_first("match_po_line", check=check_lines, barcode=barcode, orders=tuple(orders)) or ()
+        )
         # A plugin may only choose among the lines it was given.
         return [line for line in answer if given.get((line.purchase_order, line.line)) == line]
 

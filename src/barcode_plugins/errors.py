@@ -14,13 +14,14 @@ class BarcodeError(Exception):
     """Base class of every error the engine raises on purpose."""
 
     exit_code: int = 1
+    message: str = ""  # a plugin's subclass may skip ``__init__``: its message is then its arguments
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        return self.message or super().__str__()
 
 
 class InputError(BarcodeError):

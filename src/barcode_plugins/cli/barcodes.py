@@ -10,8 +10,8 @@ import click
 
 from ..errors import BarcodeError
 from ..models import Decoded
-from .context import AppContext, CliError, json_option, pass_app, print_json
-from .output import decoded_details, decoded_line, echo_error
+from .context import AppContext, CliError, exit_code_of, json_option, message_of, pass_app, print_json
+from .output import decoded_details, decoded_line, echo_error, visible, visible_lines
 from .scans_input import read_scans
 
 
@@ -70,11 +70,11 @@ def _decode_stream(app: AppContext, as_json: bool) -> None:
             except BarcodeError as error:
                 result = error
         if isinstance(result, BarcodeError):
-            worst = max(worst, result.exit_code)
+            worst = max(worst, exit_code_of(result))
             if as_json:
-                print_json({"line": number, "error": result.message})
+                print_json({"line": number, "error": message_of(result)})
             else:
-                echo_error(f"line {number}: {result.message}")
+                echo_error(f"line {number}: {message_of(result)}")
             continue
         if result.kind == "external":
             worst = max(worst, 1)
@@ -105,19 +105,20 @@ def scan(app: AppContext, raws: tuple[str, ...], image: bool, explain: bool, as_
     raw = one_scan(raws)
     result = app.engine.scan(raw, explain=explain)
     if result.warning:
-        click.echo(f"warning: {result.warning}", err=True)
+        click.echo(visible(f"warning: {result.warning}"), err=True)
     if as_json:
         print_json(result)
     else:
         click.echo(decoded_details(result.barcode))
-        click.echo(f"\n=> {result.message}")
+        click.echo(f"\n=> {visible(result.message)}")
         if result.stock_item is not None:
             stock = result.stock_item
-            click.echo(f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {stock.location or '-'}")
+            where = stock.location or "-"
+            click.echo(visible(f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {where}"))
         if result.explanation is not None:
             from .explanations import explanation_text  # lazy: only --explain prints one
 
-            click.echo("\n" + explanation_text(result.explanation))
+            click.echo("\n" + visible_lines(explanation_text(result.explanation)))
     if result.item is None and result.barcode.kind == "external":
         raise CliError("not recognised and not linked", 1)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 
 from .context import AppContext, CliError, print_json
-from .output import table, visible
+from .output import table, visible, visible_lines
 
 
 def show_entry(app: AppContext, history_id: int, as_json: bool) -> None:
@@ -34,7 +34,7 @@ def show_entry(app: AppContext, history_id: int, as_json: bool) -> None:
     if entry.explanation is not None:
         from .explanations import explanation_text
 
-        click.echo("\n" + explanation_text(entry.explanation))
+        click.echo("\n" + visible_lines(explanation_text(entry.explanation)))
 
 
 def prune_entries(app: AppContext, keep: int | None, older_than: int | None, as_json: bool) -> None:

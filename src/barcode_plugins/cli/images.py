@@ -16,7 +16,7 @@ from ..images.labels import LabelSize
 from ..images.symbols import Symbol
 from ..models import ItemRef, unstructure
 from .context import AppContext, print_json
-from .output import decoded_details, decoded_line, echo_error
+from .output import decoded_details, decoded_line, echo_error, visible
 
 
 def where(symbol: Symbol) -> str:
@@ -62,9 +62,9 @@ def decode_images(app: AppContext, files: Sequence[str], as_json: bool) -> None:
         if as_json:
             print_json({**unstructure(barcode), "image": unstructure(symbol)})
         elif single:
-            click.echo(f"{where(symbol)}\n\n{decoded_details(barcode)}")
+            click.echo(f"{visible(where(symbol))}\n\n{decoded_details(barcode)}")
         else:
-            click.echo(f"{where(symbol)}  {decoded_line(barcode)}")
+            click.echo(visible(f"{where(symbol)}  {decoded_line(barcode)}"))
         return 1 if barcode.kind == "external" else 0
 
     _for_each_symbol(read, as_json, decode)
@@ -80,7 +80,7 @@ def scan_images(app: AppContext, files: Sequence[str], as_json: bool) -> None:
         if as_json:
             print_json({**unstructure(result), "image": unstructure(symbol)})
         else:
-            click.echo(f"{where(symbol)}  {decoded_line(result.barcode)}  => {result.message}")
+            click.echo(visible(f"{where(symbol)}  {decoded_line(result.barcode)}  => {result.message}"))
         return 1 if result.item is None and result.barcode.kind == "external" else 0
 
     _for_each_symbol(read_files(files), as_json, scan)

@@ -9,6 +9,9 @@ import click
 from .context import AppContext, json_option, pass_app, print_json
 from .output import table, visible
 
+#: The most history entries one command prints (they are held in memory; SQLite's integers end at 2**63).
+MAX_HISTORY_LIMIT = 1_000_000
+
 
 @click.command()
 @json_option
@@ -34,7 +37,13 @@ def plugins(app: AppContext, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=MAX_HISTORY_LIMIT),
+    default=50,
+    show_default=True,
+    help=f"How many entries, newest first (at most {MAX_HISTORY_LIMIT:,}).",
+)
 @click.option("--action", type=click.Choice(["scan", "link", "link_import", "unlink", "receive", "undo", "po_import"]))
 @click.option("--status", help="Only this outcome (received, no_match, not_recognised, linked, ...).")
 @click.option("--po", "purchase_order", help="Only entries about this purchase order.")
@@ -110,8 +119,8 @@ def new_plugin(name: str, directory: Path, as_json: bool) -> None:
     from ..scaffold import create_plugin  # lazy: only this command reads the templates
 
     created = create_plugin(name, directory)
-    print_json({"name": name, "path": str(created)}) if as_json else click.echo(created)
-    click.echo(f"next: pip install -e {created} && pytest {created}", err=True)
+    print_json({"name": name, "path": str(created)}) if as_json else click.echo(visible(created))
+    click.echo(visible(f"next: pip install -e {created} && pytest {created}"), err=True)
 
 
 def register(group: click.Group) -> None:

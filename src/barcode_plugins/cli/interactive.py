@@ -18,6 +18,7 @@ import click
 
 from ..models import ReceiveResult
 from .context import AppContext, print_json
+from .output import visible
 from .receiving import COLOURS, summary
 
 if TYPE_CHECKING:
@@ -156,4 +157,4 @@ def _show(result: ReceiveResult, as_json: bool) -> None:
         print_json(result)
         return
     colour = COLOURS.get(result.status, "red")
-    click.echo(click.style(f"{result.status.replace('_', ' ')}: {result.message}", fg=colour))
+    click.echo(click.style(visible(f"{result.status.replace('_', ' ')}: {result.message}"), fg=colour))

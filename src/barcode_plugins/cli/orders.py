@@ -8,7 +8,7 @@ import click
 
 from ..models import PO_STATUSES, PurchaseOrder
 from .context import AppContext, json_option, pass_app, print_json
-from .output import table
+from .output import table, visible
 
 
 @click.group()
@@ -82,7 +82,7 @@ def show(app: AppContext, reference: str, as_json: bool) -> None:
     if as_json:
         print_json(order)
         return
-    click.echo(_header(order))
+    click.echo(visible(_header(order)))
     rows = [
         (
             line.line,

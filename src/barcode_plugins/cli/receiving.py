@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..models import ReceiveResult, ReceiveStatus
 from ..quantities import Quantity
 from .context import AppContext, CliError, json_option, pass_app, print_json
-from .output import table
+from .output import table, visible, visible_lines
 from .scans_input import read_scans
 
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
@@ -86,7 +86,7 @@ def receive(
     engine = app.engine
     if undo is not None:
         result = engine.undo_receipt(undo)
-        print_json(result) if as_json else click.echo(result.message)
+        print_json(result) if as_json else click.echo(visible(result.message))
         return
     options = {
         "quantity": quantity,
@@ -214,11 +214,11 @@ def _run_batch(
         elif not single:
             _echo_line(number, result)
         elif result.status == "received":
-            click.echo(result.message)
+            click.echo(visible(result.message))
         if result.explanation is not None and not as_json:
             from .explanations import explanation_text  # lazy: only --explain prints one
 
-            click.echo(explanation_text(result.explanation))
+            click.echo(visible_lines(explanation_text(result.explanation)))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -229,7 +229,7 @@ def _run_batch(
 
 
 def _echo_line(number: int, result: ReceiveResult) -> None:
-    text = f"{number:>6}  {result.status:<16} {result.message}"
+    text = visible(f"{number:>6}  {result.status:<16} {result.message}")
     click.echo(click.style(text, fg=COLOURS.get(result.status, "red")))
 
 
