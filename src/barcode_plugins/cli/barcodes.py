@@ -115,10 +115,12 @@ def scan(app: AppContext, raws: tuple[str, ...], image: bool, explain: bool, as_
             stock = result.stock_item
             where = stock.location or "-"
             click.echo(visible(f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {where}"))
-        if result.explanation is not None:
+        if explain and result.explanation is not None:
             from .explanations import explanation_text  # lazy: only --explain prints one
 
             click.echo("\n" + visible_lines(explanation_text(result.explanation)))
+        elif result.explanation is not None:  # a scan that found nothing: the reason, the details on request
+            click.echo(visible(f"why: {result.explanation.reason} (--explain for the details)"))
     if result.item is None and result.barcode.kind == "external":
         raise CliError("not recognised and not linked", 1)
 

@@ -215,7 +215,7 @@ def _run_batch(
             _echo_line(number, result)
         elif result.status == "received":
             click.echo(visible(result.message))
-        if result.explanation is not None and not as_json:
+        if options.get("explain") and result.explanation is not None and not as_json:
             from .explanations import explanation_text  # lazy: only --explain prints one
 
             click.echo(visible_lines(explanation_text(result.explanation)))
