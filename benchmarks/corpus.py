@@ -3,7 +3,7 @@
 Everything comes from fixed seeds (``random.Random(42)`` and hypothesis' ``derandomize``), so two runs decode the
 same strings.
 
-Supplier labels are built from *templates*: labels shaped like the samples of ``docs``/``formats.md`` (Digi-Key,
+Supplier labels are built from *templates*: labels shaped like the samples of ``docs/formats.md`` (Digi-Key,
 Mouser, a generic EIGP-114 vendor, LCSC, TME QR and DataMatrix) with part numbers, quantities, orders and
 countries varied by the seeded generator, and a :data:`SENTINEL` where the label's lot or batch goes. The
 wedge-damaged forms of each template come from :func:`barcode_plugins.testing.wedge.damaged_forms` (computed once

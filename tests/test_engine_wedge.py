@@ -1,4 +1,4 @@
-"""Every formats.md example, in every wedge-damaged form (alone and combined), through the whole engine with all
+"""Every docs/formats.md example, in every wedge-damaged form (alone and combined), through the whole engine with all
 bundled plugins: same plugin, same fields, same barcode hash as the clean label — or, for a run-together label
 that truly reads several ways, a typed AmbiguousBarcode, never a different answer."""
 

@@ -10,9 +10,24 @@ from hypothesis import strategies as st
 from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
 from barcode_plugins.ecia import EOT, GS, RS, VALUE_SHAPES, canonical_ecia, parse_ecia
+from barcode_plugins.engine import Engine
 from barcode_plugins.layouts import QWERTZ
-from barcode_plugins.normalize import Normalized, barcode_hash, normalize
-from barcode_plugins.testing.wedge import damaged_forms, damaged_scans, ecia_labels
+from barcode_plugins.normalize import Normalized, barcode_hash
+from barcode_plugins.normalize import normalize as normalize_with
+from barcode_plugins.testing import wedge
+from barcode_plugins.testing.wedge import damaged_scans, ecia_labels
+
+#: The installed plugins' declared label formats, as the engine passes them to the normaliser.
+FORMATS = Engine(":memory:").formats
+
+
+def normalize(raw: str) -> Normalized:
+    return normalize_with(raw, FORMATS)
+
+
+def damaged_forms(clean: str, *, lossy: bool = False) -> dict[str, str]:
+    return wedge.damaged_forms(clean, lossy=lossy, formats=FORMATS)
+
 
 LABELS = {
     "digikey": DIGIKEY,

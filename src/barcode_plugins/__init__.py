@@ -21,6 +21,7 @@ from .errors import (
     NotLinked,
     StoreError,
 )
+from .label_formats import LabelFormat
 from .models import (
     Decoded,
     HistoryEntry,
@@ -49,6 +50,7 @@ __all__ = [
     "InternalBarcodeError",
     "InvalidItemReference",
     "ItemRef",
+    "LabelFormat",
     "Link",
     "NotFound",
     "NotLinked",

@@ -34,13 +34,13 @@ DATA_IDENTIFIERS: Mapping[str, str] = {
     "K": "customer purchase order number",
     "1K": "supplier sales order number",
     "4K": "line number on the customer's purchase order",
-    "14K": "line number on the customer's purchase order (Mouser)",
+    "14K": "line number on the customer's purchase order (one distributor's form of 4K)",
     "10K": "invoice number",
     "11K": "packing list / shipment number",
-    "P": "customer part number (Digikey: its own part number)",
+    "P": "customer part number (some suppliers print their own part number here)",
     "1P": "manufacturer or supplier part number",
     "2P": "revision level of the part",
-    "30P": "supplier part number (newer Digikey labels)",
+    "30P": "supplier part number",
     "Q": "quantity",
     "T": "traceability number",
     "1T": "lot code",
@@ -62,8 +62,8 @@ DATA_IDENTIFIERS: Mapping[str, str] = {
     "20Z": "supplier specific (padding)",
 }
 
-#: Contract field for each standard DI (``P`` is left to the supplier plugin: the standard says customer part
-#: number, Digikey puts its own part number there).
+#: Contract field for each standard DI (a supplier plugin may override ``P``: the standard says customer part
+#: number, some suppliers put their own part number there).
 STANDARD_FIELD: Mapping[str, str] = {
     "K": "purchase_order",
     "1K": "supplier_order_number",

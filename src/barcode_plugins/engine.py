@@ -22,6 +22,7 @@ from .errors import (
     NotLinked,
     StoreError,
 )
+from .label_formats import EMPTY_REGISTRY, DeclarationError, FormatRegistry, LabelFormat
 from .models import (
     Decoded,
     HistoryEntry,
@@ -77,6 +78,7 @@ class Engine:
         self.plugins = plugins or PluginManager()
         self._db = db
         self._store: Store | None = None
+        self._formats: tuple[object, FormatRegistry] | None = None
 
     # -- store -------------------------------------------------------------------------------------------
     @property
@@ -109,6 +111,34 @@ class Engine:
         self.close()
 
     # -- decoding ----------------------------------------------------------------------------------------
+    @property
+    def formats(self) -> FormatRegistry:
+        """The installed plugins' declared label formats (the ``label_formats`` hook), compiled once per plugin set:
+        rebuilt only when a plugin is registered or removed. A declaration that raises or cannot be used is
+        recorded as that plugin's failure, and the plugin counts as declaring nothing (it is always asked)."""
+        implementations = self.plugins.implementations("label_formats")
+        cached = self._formats
+        if cached is not None and cached[0] is implementations:
+            return cached[1]
+        declared: dict[str, list[LabelFormat]] = {}
+        for impl, answer in self.plugins.call_each("label_formats"):
+            if answer is None:
+                continue
+            try:
+                formats = list(answer)
+                for label_format in formats:
+                    if not isinstance(label_format, LabelFormat):
+                        raise DeclarationError(f"returned {type(label_format).__name__}, not a LabelFormat")
+                    label_format.check()
+            except (DeclarationError, TypeError) as error:
+                self.plugins.record_failure(impl.plugin_name, "label_formats", str(error))
+                continue
+            if formats:
+                declared.setdefault(impl.plugin_name, []).extend(formats)
+        registry = FormatRegistry(declared) if declared else EMPTY_REGISTRY
+        self._formats = (implementations, registry)
+        return registry
+
     def decode(self, raw: str) -> Decoded:
         """Decode one scan. Unknown text decodes as ``kind="external"`` (it can still be linked).
 
@@ -116,7 +146,7 @@ class Engine:
         :raises AmbiguousBarcode: the scan reads several ways (separators lost) or two plugins claim it.
         """
         _check_scan(raw)
-        normalized = normalize(raw)
+        normalized = normalize(raw, self.formats)
         text = normalized.text
         if text[:1] in _SEPARATORS_AND_SPACE and not text.strip(_SEPARATORS_AND_SPACE):  # first test: no copy
             raise InputError("scan holds only separators and no data")
@@ -158,12 +188,18 @@ class Engine:
     def _decode_reading(self, text: str) -> tuple[str, Decoded] | None:
         """Ask the decoders: ``(plugin name, result)`` of the one that claimed ``text``, or ``None``.
 
-        Fallback decoders (``trylast``) are asked only when no specific decoder answered.
+        Fallback decoders (``trylast``) are asked only when no specific decoder answered. A plugin that declared
+        label formats is asked only when one of them fits ``text``.
         """
+        formats = self.formats
+        declaring = formats.declaring
+        fitting = formats.fitting(text) if declaring else declaring
         specific: list[tuple[str, Decoded]] = []
         for name, call, fallback in self.plugins.callers("decode"):
             if fallback and specific:
                 break
+            if name in declaring and name not in fitting:
+                continue
             try:
                 result = call(text)
             except BarcodeError:

@@ -1,16 +1,19 @@
-"""Raw scan -> canonical text, and the barcode hash over it (formats.md, section 5).
+"""Raw scan -> canonical text, and the barcode hash over it (``docs/formats.md``, "How scans reach us").
 
 Runs once per scan, before any decoder. In order, each step only when its evidence is there:
 
 1. surrounding spaces, CR, LF and TAB, and AIM symbology prefixes (``]d2``, ``]Q1``) come off;
-2. keyboard-layout damage is undone (:mod:`barcode_plugins.layouts`; ``ü=:`` -> ``[)>``);
+2. keyboard-layout damage is undone (:mod:`barcode_plugins.layouts`; ``ü=:`` -> ``[)>``), on the evidence of
+   the ECIA header, the internal forms and the installed plugins' declared label formats;
 3. Unicode control pictures (``␝␞␄``, also ``␜␟``) and textual placeholders (``<GS>``, ``{RS}``, ``[EOT]``, ``\\x1d``,
-   ``\\u001e``, any case) become the control characters;
+   ``\\u001e``, any case) become the control characters, and so does caret notation (``^]``) in a scan that a
+   declared text format using separators fits;
 4. an ECIA envelope is rewritten to its canonical text (``[)>`` RS ``06`` GS ... RS EOT): its separators are
    learned from the header when they are not the real ones (caret notation, private-use characters, code-page
    glyphs, Alt+numpad digits such as ``029``, ...), and its elements are found from the data-identifier
-   vocabulary when the separators were dropped. Every reading is checked against the vocabulary before it is
-   trusted; when the elements can be found more than one way, all readings are returned.
+   vocabulary and the declared ECIA formats when the separators were dropped. Every reading is checked against
+   the vocabulary before it is trusted; when the elements can be found more than one way, all readings are
+   returned.
 
 Idempotent (``normalize(normalize(x).text).text == normalize(x).text``), total (never raises on any ``str``) and
 cheap on clean input: every step starts with a test that costs next to nothing when there is nothing to do.
@@ -23,7 +26,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice, product
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
@@ -41,7 +44,11 @@ from .ecia import (
     parse_ecia,
     remember_canonical,
 )
-from .layouts import detect_layout
+from .layouts import CORE_EVIDENCE, detect_layout
+
+if TYPE_CHECKING:
+    from .label_formats import FormatRegistry
+    from .segmentation import SegmentationProfile
 
 
 @attrs.frozen
@@ -95,11 +102,15 @@ _KNOWN_ELEMENT = re.compile(
 )
 
 
-def normalize(raw: str) -> Normalized:
-    """Repair wedge damage and return the canonical text (formats.md, section 5)."""
+def normalize(raw: str, formats: FormatRegistry | None = None) -> Normalized:
+    """Repair wedge damage and return the canonical text.
+
+    :param formats: the installed plugins' declared label formats (the engine passes its own); without them only
+        the core's knowledge is used: the ECIA vocabulary, the generic segmentation and the internal forms.
+    """
     repairs: list[str] = []
     text = _strip(raw, repairs)
-    layout = detect_layout(text)
+    layout = detect_layout(text, CORE_EVIDENCE if formats is None else formats.layout_evidence)
     if layout is not None:
         text = _strip(layout.repair(text), repairs)
         repairs.append(f"layout-{layout.name}")
@@ -111,16 +122,33 @@ def normalize(raw: str) -> Normalized:
             text = placeholder.sub(char, text)
         repairs.append("placeholders")
     if _ENVELOPE.match(text):
-        readings = _canonical_readings(text, repairs)
+        profiles = () if formats is None else formats.segmentation_profiles
+        readings = _canonical_readings(text, repairs, profiles)
         if readings:
             complete = len(readings) <= MAX_READINGS
             return Normalized(readings[0], readings[1:MAX_READINGS], tuple(repairs), complete)
+    elif "^" in text and formats is not None and formats.separator_start is not None:
+        text = _repair_caret_notation(text, formats.separator_start, repairs)
     return Normalized(text, (), tuple(repairs))
+
+
+_CARET = re.compile(r"\^[\]^D]")
+_CARET_CONTROL = {"^]": GS, "^^": RS, "^D": EOT}
+
+
+def _repair_caret_notation(text: str, separator_start: re.Pattern[str], repairs: list[str]) -> str:
+    # Outside an ECIA envelope nothing says which carets are separators but the format: the repair counts only
+    # when the repaired scan starts like a declared format that uses separators ("ACME^]123" -> "ACME" GS "123").
+    repaired = _CARET.sub(lambda match: _CARET_CONTROL[match.group()], text)
+    if repaired == text or separator_start.match(repaired) is None:
+        return text
+    repairs.append("caret-notation")
+    return repaired
 
 
 def _may_hold_placeholder(text: str) -> bool:
     # Substring searches (memchr) rule out most scans before the regular expression's slower scan: every
-    # placeholder holds "<" or "\\", or a "[" or "{" followed by g, r or e. The ECIA header's "[" and an LCSC
+    # placeholder holds "<" or "\\", or a "[" or "{" followed by g, r or e. The ECIA header's "[" and a brace
     # list's "{" stand first, so only a first character followed by such a letter counts there.
     return (
         "<" in text
@@ -166,7 +194,9 @@ def _canonical_of(text: str) -> str | None:
     return canonical
 
 
-def _canonical_readings(text: str, repairs: list[str]) -> tuple[str, ...]:
+def _canonical_readings(
+    text: str, repairs: list[str], profiles: tuple[SegmentationProfile, ...] = ()
+) -> tuple[str, ...]:
     """The canonical text(s) of an ECIA envelope, best first; empty if it cannot be read. Notes the repair:
     ``envelope`` when only the header or trailer differed from the canonical form."""
     canonical = _canonical_of(text)
@@ -174,7 +204,7 @@ def _canonical_readings(text: str, repairs: list[str]) -> tuple[str, ...]:
         if canonical != text:
             repairs.append("envelope")
         return (canonical,)
-    readings, repair = _learn_separators(text)
+    readings, repair = _learn_separators(text, profiles)
     if readings:
         repairs.append(repair)
     return readings
@@ -198,8 +228,8 @@ class _Reading(NamedTuple):
 
 def _headers(text: str) -> Iterator[_Header]:
     # Whatever stands between "[)>" and the format is the RS; whatever follows the format before the first data
-    # identifier is the GS (formats.md, section 5). Every split up to the length limit is tried, shortest
-    # first: digits standing for a separator ("030", "029") make several splits of the same header possible.
+    # identifier is the GS (docs/formats.md, "How scans reach us"). Every split up to the length limit is tried,
+    # shortest first: digits standing for a separator ("030", "029") make several splits of the same header possible.
     start = _ENVELOPE.match(text).end()  # type: ignore[union-attr]  # the caller checked
     for format_at in range(start, min(start + MAX_LEARNED_SEPARATOR, len(text)) + 1):
         fmt = text[format_at : format_at + 2]
@@ -219,7 +249,7 @@ def _headers(text: str) -> Iterator[_Header]:
 
 
 @lru_cache(maxsize=1024)
-def _learn_separators(text: str) -> tuple[tuple[str, ...], str]:
+def _learn_separators(text: str, profiles: tuple[SegmentationProfile, ...] = ()) -> tuple[tuple[str, ...], str]:
     """Read an envelope whose separators are not the real ones: the readings, best first, and the repair.
 
     Cached: a scanner damages the same label the same way every time it is scanned.
@@ -238,7 +268,7 @@ def _learn_separators(text: str) -> tuple[tuple[str, ...], str]:
                 return (reading.canonical,), reading.repair  # a separator that cannot be data, every DI known
     top = max((reading.score for reading in learned), default=0)
     if dropped is not None:
-        dropped_readings = _read_dropped(text, dropped)
+        dropped_readings = _read_dropped(text, dropped, profiles)
         if dropped_readings and _element_count(dropped_readings[0]) > top:
             return dropped_readings, "dropped-separators"
     best = [reading for reading in learned if reading.score == top]
@@ -416,7 +446,7 @@ def _element_count(canonical: str) -> int:
     return canonical.count(GS)
 
 
-def _read_dropped(text: str, header: _Header) -> tuple[str, ...]:
+def _read_dropped(text: str, header: _Header, profiles: tuple[SegmentationProfile, ...]) -> tuple[str, ...]:
     end = _message_end(text, header.format_at, header.record_separator, "")
     readings: list[str] = []
     from .segmentation import segment_elements  # lazy: only a scan that lost its separators needs it
@@ -425,7 +455,7 @@ def _read_dropped(text: str, header: _Header) -> tuple[str, ...]:
     # Values cut from a body with no separator in it and no trailing space are final: the reading's canonical text
     # re-parses to the same record (tested), so it needs no second pass, and the plugins get the record as is.
     final = not _SEPARATOR_CHARACTER.search(body) and body[-1:] not in _TRAILING_SPACE
-    for elements in segment_elements(body):
+    for elements in segment_elements(body, profiles):
         record = EciaRecord.from_pairs((("06", elements),))
         canonical = canonical_ecia(record)
         reading: str | None = canonical

@@ -1,4 +1,4 @@
-"""The Digi-Key plugin: the formats.md label, its own examples, totality, and leaving other labels alone."""
+"""The Digi-Key plugin: the label of docs/formats.md, its own examples, totality, and leaving other labels alone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from barcode_plugins import Decoded, Engine
 from barcode_plugins.ecia import EOT, GS, RS
 from barcode_plugins.plugins import PluginManager
 
-# formats.md, section 1: no trailer, empty K (the buyer gave no PO number).
+# docs/formats.md, the Digi-Key example: no trailer, empty K (the buyer gave no PO number).
 FORMATS_LABEL = (
     "[)>"
     + RS
@@ -113,13 +113,23 @@ def test_p_beside_30p_is_the_buyers_part_number() -> None:
         ["30P296-1395-5-ND", "1PNE555", "Q1"],
         ["P2648-SC0918", "1PSC0918", "Q1", "11ZPICK"],  # a marketplace number: the Z fields tell
         ["1PNE555", "Q1", "13Z123456"],
-        ["KPO-7", "1PNE555", "10K98765432", "Q1"],  # the invoice number is Digi-Key's alone
         ["KPO-7", "14K003", "P497-1234-1-ND", "1PNE555", "Q1"],  # a Mouser-style line does not make it Mouser's
     ],
 )
 def test_recognised_by_any_digikey_mark(elements: list[str]) -> None:
     decoded = digikey.decode("[)>" + RS + "06" + GS + GS.join(elements) + RS + EOT)
     assert decoded is not None and decoded.supplier == "Digi-Key"
+
+
+@pytest.mark.parametrize(
+    "elements",
+    [
+        ["KPO-7", "1PNE555", "10K98765432", "Q1"],  # 10K, the invoice number, is standard: others print it too
+        ["K", "1K81234567", "P1469879", "1PNE555", "Q1"],  # K, 1K and P alone are every vendor's
+    ],
+)
+def test_standard_identifiers_alone_claim_nothing(elements: list[str]) -> None:
+    assert digikey.decode("[)>" + RS + "06" + GS + GS.join(elements) + RS + EOT) is None
 
 
 @given(digikey.barcode_examples())
@@ -175,7 +185,7 @@ def test_registered_under_its_entry_point() -> None:
     manager = PluginManager(only=["digikey"])
     (info,) = [info for info in manager.plugin_infos() if info.name == "digikey"]
     assert (info.status, info.distribution) == ("loaded", "barcode-plugins-digikey")
-    assert set(info.hooks) == {"decode", "barcode_examples"}
+    assert set(info.hooks) == {"decode", "barcode_examples", "label_formats"}
 
 
 def test_far_too_many_elements_is_not_a_digikey_label() -> None:

@@ -1,4 +1,4 @@
-"""The LCSC plugin: the formats.md label, brace lists that are not LCSC's, its examples, exclusivity."""
+"""The LCSC plugin: the label of docs/formats.md, brace lists that are not LCSC's, its examples, exclusivity."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The TME plugin: both formats.md labels, QR and DataMatrix variations, strictness, its examples."""
+"""The TME plugin: both labels of docs/formats.md, QR and DataMatrix variations, strictness, its examples."""
 
 from __future__ import annotations
 

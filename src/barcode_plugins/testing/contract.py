@@ -1,8 +1,8 @@
 """The decoded-barcode contract as the conformance suite checks it: the keys, what a valid value is, and how two
 results are compared.
 
-The keys are listed once, in ``barcode_plugins.models.CONTRACT_KEYS`` (re-exported here); ``shared/contract.md``
-is the human-readable source.
+The keys are listed once, in ``barcode_plugins.models.CONTRACT_KEYS`` (re-exported here); the decoded-field
+table of ``docs/formats.md`` is the human-readable source.
 """
 
 from __future__ import annotations

@@ -179,8 +179,8 @@ def check_wedge_robustness(
     target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET, wedge_forms: WedgeForms | None = None
 ) -> None:
     """**wedge robustness**: every wedge-damaged form of every example (control pictures, caret notation,
-    placeholders, learned separators, envelope variants, AIM prefix, whitespace, keyboard layouts; see formats.md
-    section 5) decodes through the engine to the same result and the same ``barcode_hash`` as the clean label.
+    placeholders, learned separators, envelope variants, AIM prefix, whitespace, keyboard layouts; see
+    ``docs/formats.md``) decodes through the engine to the same result and the same ``barcode_hash`` as the clean label.
     A lossy form (separators dropped) may instead be refused as ambiguous; nothing is ever silently read as
     something else."""
     __tracebackhide__ = True
