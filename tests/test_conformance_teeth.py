@@ -32,6 +32,7 @@ from barcode_plugins.testing.properties import (
     PROPERTIES,
     Budget,
     WedgeForms,
+    check_call_order,
     check_correctness,
     check_determinism,
     check_exclusivity,
@@ -116,6 +117,33 @@ class Nondeterministic(GoodAcme):
     def decode(self, text: str) -> Decoded | None:
         result = decode_acme(text)
         return None if result is None else attrs.evolve(result, serial_number=str(next(self.counter)))
+
+
+class RemembersLastLabel(GoodAcme):
+    """Puts the previous label's part number into the next result: the answer depends on the call before."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None
+
+    @hookimpl
+    def decode(self, text: str) -> Decoded | None:
+        result = decode_acme(text)
+        if result is None:
+            return None
+        previous, self.last = self.last, result.supplier_part_number
+        same = previous == result.supplier_part_number
+        return attrs.evolve(result, customer_part_number=None if same or previous is None else previous)
+
+
+class ClaimsByInvoiceNumber(GoodAcme):
+    """Claims every ECIA label that carries 10K, which every vendor prints."""
+
+    @hookimpl
+    def decode(self, text: str) -> Decoded | None:
+        record = parse_ecia(text)
+        if record is None or not record.has("10K"):
+            return decode_acme(text)
+        return Decoded.from_ecia(record, plugin="invoicer", supplier="Invoicer")
 
 
 class ClaimsEveryEcia(GoodAcme):
@@ -268,6 +296,15 @@ class EciaVictim:
         return generic_ecia_examples(plugin="victim")
 
 
+class DecodingVictim(EciaVictim):
+    """An ECIA supplier that decodes its own labels (here: every envelope, as the generic decoder reads it)."""
+
+    @hookimpl
+    def decode(self, text: str) -> Decoded | None:
+        record = parse_ecia(text)
+        return None if record is None else Decoded.from_ecia(record, plugin="victim", supplier=None)
+
+
 @pytest.fixture
 def broken() -> Iterator[Callable[..., PluginUnderTest]]:
     """Register a plugin object for one test (next to every installed plugin); always unregistered."""
@@ -323,7 +360,35 @@ def test_raising_on_odd_input_fails_totality(broken: Callable[..., PluginUnderTe
 
 def test_nondeterminism_fails_determinism(broken: Callable[..., PluginUnderTest]) -> None:
     message = fails(check_determinism, broken(Nondeterministic(), "counter"), "determinism")
-    assert "different answers for the same input" in message
+    assert "different answer for the same input" in message
+    assert "serial_number: expected '" in message  # a field diff, not two whole results
+
+
+def test_remembering_the_last_label_fails_call_order(broken: Callable[..., PluginUnderTest]) -> None:
+    # Same input twice in a row gives the same answer (determinism's pattern), but the answer depends on what was
+    # decoded before: only replaying examples in another order finds it.
+    message = fails(check_call_order, broken(RemembersLastLabel(), "sticky"), "call order", "decoded the same")
+    assert "customer_part_number: expected" in message
+
+
+def test_claiming_by_a_standard_identifier_alone_fails_exclusivity(broken: Callable[..., PluginUnderTest]) -> None:
+    # 10K, the invoice number, is on every vendor's labels (the generic ECIA decoder's examples carry it).
+    fails(check_exclusivity, broken(ClaimsByInvoiceNumber(), "invoicer"), "exclusivity", "plugin 'ecia'", "10K")
+
+
+def test_a_plugin_another_also_claims_is_told_which(broken: Callable[..., PluginUnderTest]) -> None:
+    manager = PluginManager(entry_point_plugins=False, blocked=["ecia"])
+    assert manager.register(ClaimsEveryEcia(), "greedy")
+    try:
+        target = broken(DecodingVictim(), "victim", manager)
+        fails(
+            check_exclusivity,
+            target,
+            "exclusivity",
+            "plugin 'greedy' also claims your example; users will get AmbiguousBarcode",
+        )
+    finally:
+        manager.unregister("greedy")
 
 
 def test_claiming_every_ecia_label_fails_exclusivity(broken: Callable[..., PluginUnderTest]) -> None:

@@ -269,7 +269,8 @@ def _learn_separators(text: str, profiles: tuple[SegmentationProfile, ...] = ())
     top = max((reading.score for reading in learned), default=0)
     if dropped is not None:
         dropped_readings = _read_dropped(text, dropped, profiles)
-        if dropped_readings and _element_count(dropped_readings[0]) > top:
+        gave_up = len(dropped_readings) > MAX_READINGS and not learned
+        if gave_up or (dropped_readings and _element_count(dropped_readings[0]) > top):
             return dropped_readings, "dropped-separators"
     best = [reading for reading in learned if reading.score == top]
     return tuple(dict.fromkeys(reading.canonical for reading in best)), best[0].repair if best else ""
@@ -449,13 +450,14 @@ def _element_count(canonical: str) -> int:
 def _read_dropped(text: str, header: _Header, profiles: tuple[SegmentationProfile, ...]) -> tuple[str, ...]:
     end = _message_end(text, header.format_at, header.record_separator, "")
     readings: list[str] = []
-    from .segmentation import segment_elements  # lazy: only a scan that lost its separators needs it
+    from .segmentation import segment_readings  # lazy: only a scan that lost its separators needs it
 
     body = text[header.format_at + 2 : end]
     # Values cut from a body with no separator in it and no trailing space are final: the reading's canonical text
     # re-parses to the same record (tested), so it needs no second pass, and the plugins get the record as is.
     final = not _SEPARATOR_CHARACTER.search(body) and body[-1:] not in _TRAILING_SPACE
-    for elements in segment_elements(body, profiles):
+    segmented, complete = segment_readings(body, profiles)
+    for elements in segmented:
         record = EciaRecord.from_pairs((("06", elements),))
         canonical = canonical_ecia(record)
         reading: str | None = canonical
@@ -465,6 +467,10 @@ def _read_dropped(text: str, header: _Header, profiles: tuple[SegmentationProfil
             reading = _canonical_of(canonical)
         if reading is not None and reading not in readings:
             readings.append(reading)
+    if not complete:
+        # The search gave up: the body reads more ways than were found. Padding past MAX_READINGS makes the
+        # result incomplete, which the engine reports as ambiguous (never as "not a label").
+        readings += [text] * (MAX_READINGS + 1 - len(readings))
     return tuple(readings)
 
 

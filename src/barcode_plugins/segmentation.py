@@ -172,17 +172,26 @@ def segment_elements(body: str, profiles: tuple[SegmentationProfile, ...] = ()) 
     nothing fits; ``MAX_READINGS + 1`` readings mean it reads more ways than are listed. Bounded: a record longer
     than ``MAX_RUN_TOGETHER`` characters is not tried, and a search that takes too many steps gives up (none).
     """
+    return segment_readings(body, profiles)[0]
+
+
+def segment_readings(body: str, profiles: tuple[SegmentationProfile, ...] = ()) -> tuple[tuple[Reading, ...], bool]:
+    """:func:`segment_elements`, and whether the search was complete: ``False`` when it ran out of steps, so
+    that the body may read more ways than the readings returned (possibly none): an ambiguity, not "no label"."""
     if not body or len(body) > MAX_RUN_TOGETHER:
-        return ()
+        return (), True
     return _segment_cached(body, profiles)
 
 
 @lru_cache(maxsize=256)
-def _segment_cached(body: str, profiles: tuple[SegmentationProfile, ...]) -> tuple[Reading, ...]:
+def _segment_cached(body: str, profiles: tuple[SegmentationProfile, ...]) -> tuple[tuple[Reading, ...], bool]:
     applicable = [profile for profile in profiles if profile.applies(body)]
     readings: list[Reading] = []
+    complete = True
     for profile in applicable:
-        for reading in _segment_with(body, profile):
+        found, finished = _segment_with(body, profile)
+        complete = complete and finished
+        for reading in found:
             if profile.confirms(reading) and reading not in readings:
                 readings.append(reading)
                 # A profile that fits only by swallowing an element it does not print into a value: the reading
@@ -191,9 +200,9 @@ def _segment_cached(body: str, profiles: tuple[SegmentationProfile, ...]) -> tup
                 if split is not None and split not in readings:
                     readings.append(split)
     if not readings:
-        readings = _segment_with(body, GENERIC_PROFILE)
+        readings, complete = _segment_with(body, GENERIC_PROFILE)
     readings.sort(key=lambda reading: (sum(1 for element in reading if not element.value), -len(reading)))
-    return tuple(readings[: MAX_READINGS + 1])
+    return tuple(readings[: MAX_READINGS + 1]), complete
 
 
 # A digit-prefixed data identifier inside a value ("Littelfuse Inc.1TBBBBBB"): words rarely hold one by chance.
@@ -219,11 +228,12 @@ Span = tuple[int, int, int]
 Chain = tuple[Span, "Chain"] | None
 
 
-def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
-    """Every reading of ``body`` the profile allows, the most elements first (at most ``MAX_READINGS`` + 1)."""
+def _segment_with(body: str, profile: SegmentationProfile) -> tuple[list[Reading], bool]:
+    """Every reading of ``body`` the profile allows, the most elements first (at most ``MAX_READINGS`` + 1), and
+    whether the search finished (``False``: it ran out of steps)."""
     starts = {match.start(): match.group(1) for match in profile.starts.finditer(body)}
     if 0 not in starts:
-        return []
+        return [], True
     boundaries = [*sorted(starts), len(body)]
     rank, bits, required, at_least = profile.rank, profile.bits, profile.required_mask, profile.rank_at_least
     # Each DI at most once. Only the used DIs that can still occur at or after a start (and that the print order
@@ -289,7 +299,7 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
     try:
         scored = solve(0, 0, (0, 0, required & ~node[0][2]))
     except _Exhausted:
-        return []
+        return [], False
     readings: list[Reading] = []
     for _, _, chain in scored:
         elements = []
@@ -297,7 +307,7 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
             (a, v, b), chain = chain
             elements.append(element_from_pair((body[a:v], body[v:b])))
         readings.append(tuple(elements))
-    return readings
+    return readings, True
 
 
 _PLAUSIBILITY = itemgetter(0, 1)

@@ -25,6 +25,7 @@ import pytest
 from .failures import NotApplicable
 from .properties import (
     Budget,
+    check_call_order,
     check_correctness,
     check_determinism,
     check_examples,
@@ -46,6 +47,7 @@ TEST_HOOKS: dict[str, tuple[str, ...]] = {
     "test_totality": ("decode",),
     "test_correctness": ("decode",),
     "test_determinism_and_purity": ("decode",),
+    "test_call_order": ("decode",),
     "test_wedge_robustness": ("decode",),
     "test_exclusivity": ("decode",),
     "test_serialisation": ("decode",),
@@ -155,12 +157,16 @@ class PluginConformance:
         """Same input, same answer; no state, no I/O."""
         self._check(check_determinism, conformance_plugin, conformance_budget)
 
+    def test_call_order(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
+        """Examples replayed in shuffled orders, after other inputs, decode as the first time."""
+        self._check(check_call_order, conformance_plugin, conformance_budget)
+
     def test_wedge_robustness(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Wedge-damaged forms of every example decode to the same result and hash."""
         self._check(check_wedge_robustness, conformance_plugin, conformance_budget)
 
     def test_exclusivity(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
-        """No other installed plugin's example is claimed."""
+        """With every installed plugin loaded, no other plugin claims its examples and it claims none of theirs."""
         self._check(check_exclusivity, conformance_plugin, conformance_budget)
 
     def test_serialisation(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
