@@ -38,7 +38,7 @@ from .models import (
     StockItem,
 )
 from .normalize import barcode_hash, normalize
-from .plugins import PluginManager
+from .plugins import Caller, PluginManager
 
 if TYPE_CHECKING:
     from .store import LinkRow, Store
@@ -81,6 +81,7 @@ class Engine:
         self._db = db
         self._store: Store | None = None
         self._formats: tuple[object, FormatRegistry] | None = None
+        self._routes: tuple[object, FormatRegistry, dict[frozenset[str], list[Caller]]] | None = None
 
     # -- store -------------------------------------------------------------------------------------------
     @property
@@ -193,15 +194,10 @@ class Engine:
         Fallback decoders (``trylast``) are asked only when no specific decoder answered. A plugin that declared
         label formats is asked only when one of them fits ``text``.
         """
-        formats = self.formats
-        declaring = formats.declaring
-        fitting = formats.fitting(text) if declaring else declaring
         specific: list[tuple[str, Decoded]] = []
-        for name, call, fallback in self.plugins.callers("decode"):
+        for name, call, fallback in self._decoders_for(text):
             if fallback and specific:
                 break
-            if name in declaring and name not in fitting:
-                continue
             try:
                 result = call(text)
             except BarcodeError:
@@ -224,6 +220,22 @@ class Engine:
                 names,
             )
         return specific[0] if specific else None
+
+    def _decoders_for(self, text: str) -> list[Caller]:
+        """The decoders to ask about ``text``, in call order: those that declared no format, and those with a
+        declared format that fits. Cached per set of fitting plugins, so that an installed plugin that cannot
+        claim a scan costs no step of the loop that asks the decoders."""
+        callers = self.plugins.callers("decode")
+        formats = self.formats
+        routes = self._routes
+        if routes is None or routes[0] is not callers or routes[1] is not formats:
+            routes = self._routes = (callers, formats, {})
+        fitting = formats.fitting(text) if formats.declaring else formats.declaring
+        route = routes[2].get(fitting)
+        if route is None:
+            declaring = formats.declaring
+            route = routes[2][fitting] = [c for c in callers if c.name not in declaring or c.name in fitting]
+        return route
 
     def decode_many(self, lines: Iterable[str]) -> Iterator[Decoded | BarcodeError]:
         """Decode scans one by one; a bad scan yields its error instead of stopping the stream."""
