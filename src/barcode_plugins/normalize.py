@@ -211,11 +211,46 @@ def _canonical_readings(
 
 
 class _Header(NamedTuple):
-    """One way to read the envelope's header: its record separator, where the format is, its group separator."""
+    """One way to read the envelope's header: its record separator, where the format is, its group separator,
+    and the end of transmission that goes with them (for the trailer)."""
 
     record_separator: str
     format_at: int
     group_separator: str
+    end_of_transmission: str = EOT
+
+
+# Code page 437 shows the control characters as glyphs: GS, RS and EOT are these three.
+_CODE_PAGE_SIBLINGS = {"↔": ("▲", "♦")}
+# How a substitute writes the control character's number: hexadecimal, decimal (Alt+numpad "029") or octal.
+_NUMBER_FORMS = (("1D", "1E", "04"), ("1d", "1e", "04"), ("29", "30", "04"), ("35", "36", "04"))
+
+
+def sibling_separators(group_separator: str) -> list[tuple[str, str]]:
+    """The record separators and ends of transmission a scanner that writes GS as ``group_separator`` writes,
+    most likely first: what the header teaches about the trailer when the header carries no RS.
+
+    ``^]`` -> ``^^``, ``^D`` (caret notation: the character 0x40 above the control); ``\ue01d`` -> ``\ue01e``,
+    ``\ue004`` (a private-use block that keeps the low bits); ``029`` -> ``030``, ``004`` and ``{1D}`` -> ``{1E}``,
+    ``{04}`` (the number written out); code-page glyphs; and, always last, the substitute itself (a scanner that
+    sends one character for every control character).
+    """
+    found: list[tuple[str, str]] = []
+    for gs_form, rs_form, eot_form in _NUMBER_FORMS:
+        at = group_separator.rfind(gs_form)
+        if at >= 0:
+            head, tail = group_separator[:at], group_separator[at + len(gs_form) :]
+            eot = head + eot_form + tail
+            if gs_form == "29" and head.endswith("0"):  # "029" -> "004": Alt+numpad pads to three digits
+                eot = head[:-1] + "00" + "4" + tail
+            found.append((head + rs_form + tail, eot))
+    last = group_separator[-1:]
+    if last and ord(last) % 0x20 == 0x1D and not last.isalnum() and last != "}":
+        found.append((group_separator[:-1] + chr(ord(last) + 1), group_separator[:-1] + chr(ord(last) - 0x19)))
+    if group_separator in _CODE_PAGE_SIBLINGS:
+        found.append(_CODE_PAGE_SIBLINGS[group_separator])
+    found.append((group_separator, group_separator))
+    return list(dict.fromkeys(found))
 
 
 class _Reading(NamedTuple):
@@ -244,8 +279,18 @@ def _headers(text: str) -> Iterator[_Header]:
             else:
                 plausible = _is_strong(group_separator) and gs1_application_identifier(text, first) is not None
             record_separator = text[start:format_at]
-            if plausible and _is_plausible_separator(group_separator) and _is_plausible_separator(record_separator):
-                yield _Header(record_separator or RS, format_at, group_separator)
+            if not (plausible and _is_plausible_separator(group_separator)):
+                continue
+            if record_separator:
+                if _is_plausible_separator(record_separator):
+                    eot = next((e for r, e in sibling_separators(group_separator) if r == record_separator), EOT)
+                    yield _Header(record_separator, format_at, group_separator, eot)
+                continue
+            # No RS in the header ("[)>06" + GS): the trailer is written like the GS, so learn it from the GS.
+            if group_separator and group_separator != GS:
+                for sibling_rs, sibling_eot in sibling_separators(group_separator):
+                    yield _Header(sibling_rs, format_at, group_separator, sibling_eot)
+            yield _Header(RS, format_at, group_separator)
 
 
 @lru_cache(maxsize=1024)
@@ -294,7 +339,18 @@ def _read_learned(text: str, header: _Header) -> list[_Reading]:
     """Rewrite the message with real separators where the learned ones stand: its readings (several when a
     separator that could be data leaves a DI twice and either occurrence could be the real one)."""
     record_separator, group_separator = header.record_separator, header.group_separator
-    end = _message_end(text, header.format_at, record_separator, group_separator)
+    end = _message_end(text, header.format_at, record_separator, group_separator, header.end_of_transmission)
+    readings = _read_learned_to(text, header, end)
+    cut = text[end + len(record_separator) :]
+    if record_separator == group_separator and len(cut) == 1 and not text.endswith(EOT):
+        # One substitute for every separator: "@K" at the end is a stray trailer character or an element K with
+        # no value. Both readings are scored; the vocabulary decides, and a tie is an ambiguity.
+        readings += _read_learned_to(text, header, len(text))
+    return readings
+
+
+def _read_learned_to(text: str, header: _Header, end: int) -> list[_Reading]:
+    record_separator, group_separator = header.record_separator, header.group_separator
     records = _split_records(text[header.format_at : end], record_separator, group_separator)
     if records is None:
         return []
@@ -348,7 +404,9 @@ def _merge_back(elements: list[str], indices: frozenset[int], separator: str) ->
     return merged
 
 
-def _message_end(text: str, body_start: int, record_separator: str, group_separator: str) -> int:
+def _message_end(
+    text: str, body_start: int, record_separator: str, group_separator: str, end_of_transmission: str = EOT
+) -> int:
     # A real EOT ends the message; before it, the RS that only a trailer follows (nothing or EOT in some form,
     # else a stray character), rightmost first: the last data element must not swallow the trailer. "^^^D"
     # ends at the first "^^" (then "^D"), not the second (then "D").
@@ -360,7 +418,7 @@ def _message_end(text: str, body_start: int, record_separator: str, group_separa
     at = text.rfind(record_separator, low, end)
     while at >= 0:
         rest = text[at + len(record_separator) : end]
-        if not rest or rest in _EOT_FORMS:
+        if not rest or rest in _EOT_FORMS or rest == end_of_transmission:
             return at
         if sloppy < 0 and _is_sloppy_trailer(rest, record_separator, group_separator):
             sloppy = at

@@ -62,6 +62,19 @@ SEPARATOR_STYLES: Mapping[str, tuple[str, str, str]] = {
 TEXT_SEPARATOR_STYLES: tuple[str, ...] = tuple(style for style in SEPARATOR_STYLES if not style.startswith("learned"))
 #: Forms that may lose information: the normaliser recovers them when the label reads one way only.
 LOSSY_FORMS: frozenset[str] = frozenset({"dropped-separators"})
+#: How an envelope may start: the standard header, without its RS (as some printers write it), the old broken one.
+HEADER_VARIANTS: Mapping[str, str] = {
+    "header-rs": HEADER + RS,
+    "header-without-rs": HEADER,
+    "old-broken-header": ">" + HEADER,
+}
+#: How an envelope may end.
+TRAILER_VARIANTS: Mapping[str, str] = {"trailer-rs-eot": RS + EOT, "trailer-rs-only": RS, "trailer-none": ""}
+# Without an RS in the header the trailer is learned from the GS; a GS written as something data may hold (digits,
+# one character for every control character) then leaves the end of the last value in doubt.
+_HEADERLESS = frozenset({"header-without-rs", "old-broken-header"})
+_WEAK_STYLES = frozenset({"learned-alt-codes", "learned-one-character"})
+
 AIM_PREFIXES: Mapping[str, str] = {"datamatrix": "]d2", "qr": "]Q1", "code128": "]C0"}
 WHITESPACE: Mapping[str, tuple[str, str]] = {
     "trailing-cr": ("", "\r"),
@@ -94,7 +107,8 @@ def damaged_forms(clean: str, *, lossy: bool = False, formats: FormatRegistry | 
 
 def is_lossy(form_name: str) -> bool:
     """Whether a form (by name) may lose information, so that an ambiguous reading is an acceptable answer."""
-    return any(part in LOSSY_FORMS for part in form_name.split("+"))
+    parts = set(form_name.split("+"))
+    return bool(parts & LOSSY_FORMS) or bool(parts & _HEADERLESS and parts & _WEAK_STYLES)
 
 
 def _text_forms(clean: str, evidence: LayoutEvidence) -> dict[str, str]:
@@ -148,6 +162,7 @@ def _ecia_forms(canonical: str, lossy: bool, evidence: LayoutEvidence) -> dict[s
             forms[f"layout-{layout.name}"] = typed
             forms[f"aim-prefix+layout-{layout.name}"] = layout.type(AIM_PREFIXES["datamatrix"]) + typed
     forms.update(_combined_ecia_forms(canonical, forms))
+    forms.update(_header_variant_forms(canonical, forms, lossy))
     if lossy and len(parse_ecia(canonical).formats) == 1 and canonical[4:6] == "06":  # type: ignore[union-attr]
         dropped = _CONTROLS.sub("", canonical)
         forms["dropped-separators"] = dropped
@@ -156,6 +171,25 @@ def _ecia_forms(canonical: str, lossy: bool, evidence: LayoutEvidence) -> dict[s
         typed = LAYOUTS["qwertz"].type(dropped)
         if LAYOUTS["qwertz"].repair(typed) == dropped:
             forms["dropped-separators+layout-qwertz"] = typed
+    return forms
+
+
+def _header_variant_forms(canonical: str, existing: Mapping[str, str], lossy: bool) -> dict[str, str]:
+    """Every header variant x every separator style x every trailer: what is learned from the header must also
+    be learned for the trailer (``[)>06`` + GS ... ``4LUS^^^D`` must not keep ``^^^D``)."""
+    forms: dict[str, str] = {}
+    body = canonical[len(HEADER) + 1 : -2]  # from the first format to the last record, without the trailer
+    seen = set(existing.values())
+    for header_name, header in HEADER_VARIANTS.items():
+        if header_name == "old-broken-header" and not body.startswith("06"):
+            continue
+        for trailer_name, trailer in TRAILER_VARIANTS.items():
+            for style, tokens in SEPARATOR_STYLES.items():
+                name = f"{header_name}+{style}+{trailer_name}"
+                form = _substitute(header + body + trailer, tokens) if lossy or not is_lossy(name) else None
+                if form is not None and form not in seen:
+                    seen.add(form)
+                    forms[name] = form
     return forms
 
 

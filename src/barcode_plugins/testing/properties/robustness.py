@@ -21,7 +21,7 @@ from barcode_plugins.normalize import normalize
 
 from .. import Example
 from ..calls import DEFAULT_BUDGET, Budget, Call, describe_error, watched_call
-from ..contract import contract_problems, differences
+from ..contract import DECODER_KEYS, contract_problems, differences, separator_residue
 from ..failures import NotApplicable, fail, show
 from ..strategies import adversarial_scans, arbitrary_scans, examples_of, format_shaped_noise
 from ..target import PluginRaised, PluginUnderTest, engine_decode
@@ -200,6 +200,13 @@ FORM_FAMILIES: tuple[str, ...] = (
 )
 
 
+def _text_values(result: Decoded) -> dict[str, object]:
+    """Every value a decoder decides, fields included (``fields[1P]``), by name: where residue would show."""
+    values: dict[str, object] = {key: getattr(result, key) for key in DECODER_KEYS if key != "fields"}
+    values.update({f"fields[{key}]": value for key, value in result.fields.items()})
+    return values
+
+
 class ConformanceNote(UserWarning):
     """Something the suite could not check for a plugin (shown in pytest's warnings summary)."""
 
@@ -244,6 +251,9 @@ def check_wedge_robustness(
                 problem(form_name, f"was refused: {describe_error(error)}", form)
             if result is None:
                 problem(form_name, "was not recognised (the clean label is)", form)
+            residue = separator_residue(_text_values(clean), _text_values(result))
+            if residue:
+                problem(form_name, "kept separator residue in a value: " + "; ".join(residue), form)
             wrong = differences(clean, result)
             if wrong:
                 problem(form_name, "decoded differently from the clean label:\n    " + "\n    ".join(wrong), form)
