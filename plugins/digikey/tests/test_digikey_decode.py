@@ -191,3 +191,40 @@ def test_registered_under_its_entry_point() -> None:
 def test_far_too_many_elements_is_not_a_digikey_label() -> None:
     label = "[)>" + RS + "06" + GS + GS.join(["P497-1234-1-ND", *["11ZPICK"] * 5000]) + RS + EOT
     assert digikey.decode(label) is None
+
+
+# -- every key Digi-Key prints, and the field it fills (docs/formats.md, "Digi-Key") ------------------------------
+_BASE = ["P497-1234-1-ND", "1PSTM32F103C8T6", "Q25"]
+
+
+@pytest.mark.parametrize(
+    ("element", "field", "value"),
+    [
+        ("KPO-0042", "purchase_order", "PO-0042"),
+        ("1K81234567", "supplier_order_number", "81234567"),
+        ("10K98765432", "invoice_number", "98765432"),
+        ("11K1", "packing_list_number", "1"),
+        ("1TLOT123", "lot_code", "LOT123"),
+        ("9D2137", "date_code", "2137"),
+        ("10D2137", "date_code", "2137"),
+        ("6D20240117", "ship_date", "2024-01-17"),
+        ("4LCN", "country_of_origin", "CN"),
+        ("1VTexas Instruments", "manufacturer", "Texas Instruments"),
+        ("SSN-1", "serial_number", "SN-1"),
+        ("4K3", "purchase_order_line", "3"),
+    ],
+)
+def test_each_key_fills_its_field(element: str, field: str, value: str) -> None:
+    decoded = digikey.decode("[)>" + RS + "06" + GS + GS.join([*_BASE, element]) + RS + EOT)
+    assert getattr(decoded, field) == value
+
+
+def test_part_numbers_quantity_and_the_z_fields() -> None:
+    decoded = digikey.decode(
+        "[)>" + RS + "06" + GS + GS.join(["PR-0042", "1PLM358DR", "30P296-1395-5-ND", "Q10", "11ZPICK", "12Z7",
+                                          "13Z8", "20Z000"]) + RS + EOT
+    )  # fmt: skip
+    assert (decoded.supplier_part_number, decoded.customer_part_number) == ("296-1395-5-ND", "R-0042")
+    assert (decoded.manufacturer_part_number, decoded.quantity) == ("LM358DR", 10)
+    assert {key: decoded.fields[key] for key in ("11Z", "12Z", "13Z", "20Z")} == {
+        "11Z": "PICK", "12Z": "7", "13Z": "8", "20Z": "000"}  # fmt: skip

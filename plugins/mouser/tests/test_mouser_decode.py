@@ -150,3 +150,33 @@ def test_loads_from_its_entry_point() -> None:
 
 def test_huge_text_is_refused_early() -> None:
     assert mouser.decode("[)>" + RS + "06" + GS + "1PNE555DR" + GS + GS.join(["14K1"] * 20_000)) is None
+
+
+# -- every key Mouser prints, and the field it fills (docs/formats.md, "Mouser") ----------------------------------
+_BASE = ["KPO-0042", "14K003", "1PNE555DR", "Q50"]
+
+
+@pytest.mark.parametrize(
+    ("element", "field", "value"),
+    [
+        ("PCPN-1187", "customer_part_number", "CPN-1187"),
+        ("11K012345678", "packing_list_number", "012345678"),
+        ("4LMY", "country_of_origin", "MY"),
+        ("1VTexas Instruments", "manufacturer", "Texas Instruments"),
+        ("1TLOT-7", "lot_code", "LOT-7"),
+        ("9D2401", "date_code", "2401"),
+        ("10D2401", "date_code", "2401"),
+        ("1K12345", "supplier_order_number", "12345"),
+        ("10K98765", "invoice_number", "98765"),
+        ("6D20240117", "ship_date", "2024-01-17"),
+    ],
+)
+def test_each_key_fills_its_field(element: str, field: str, value: str) -> None:
+    decoded = mouser.decode("[)>" + RS + "06" + GS + GS.join([*_BASE, element]) + RS + EOT)
+    assert getattr(decoded, field) == value
+
+
+def test_the_keys_every_label_carries() -> None:
+    decoded = mouser.decode("[)>" + RS + "06" + GS + GS.join(_BASE) + RS + EOT)
+    assert (decoded.purchase_order, decoded.purchase_order_line) == ("PO-0042", "003")
+    assert (decoded.manufacturer_part_number, decoded.quantity, decoded.supplier_part_number) == ("NE555DR", 50, None)

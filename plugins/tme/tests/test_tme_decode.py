@@ -188,3 +188,38 @@ def test_token_split_shortcut_agrees_with_the_separators(text: str) -> None:
     from barcode_plugins_tme import split_tokens
 
     assert split_tokens(text) == [token for token in re.split(r"[ \t\r\n]+", text) if token]
+
+
+# -- every key TME prints, and the field it fills (docs/formats.md, "TME") ----------------------------------------
+@pytest.mark.parametrize(
+    ("token", "field", "value"),
+    [
+        ("PO:21345678/3", "supplier_order_number", "21345678"),
+        ("PO:21345678/3", "purchase_order_line", "3"),
+        ("CPO:PO-2024-0117", "purchase_order", "PO-2024-0117"),
+        ("MFR:VISHAY", "manufacturer", "VISHAY"),
+        ("MPN:1N4148-TAP", "manufacturer_part_number", "1N4148-TAP"),
+    ],
+)
+def test_each_qr_key_fills_its_field(token: str, field: str, value: str) -> None:
+    decoded = tme.decode(f"QTY:10 PN:1N4148-DIO {token}")
+    assert (decoded.supplier_part_number, decoded.quantity) == ("1N4148-DIO", 10)
+    assert getattr(decoded, field) == value
+
+
+@pytest.mark.parametrize(
+    ("element", "field", "value"),
+    [
+        ("K21345678/3", "supplier_order_number", "21345678"),
+        ("K21345678/3", "purchase_order_line", "3"),
+        ("4LCN", "country_of_origin", "CN"),
+        ("1TLOT42", "lot_code", "LOT42"),
+        ("9D2401", "date_code", "2401"),
+        ("1VVISHAY", "manufacturer", "VISHAY"),
+    ],
+)
+def test_each_datamatrix_key_fills_its_field(element: str, field: str, value: str) -> None:
+    text = f"P1N4148-DIO 1P1N4148-TAP Q10 {element}"
+    for decoded in (tme.decode(text), Engine(":memory:").decode(text)):  # the engine routes it to TME too
+        assert (decoded.supplier_part_number, decoded.manufacturer_part_number) == ("1N4148-DIO", "1N4148-TAP")
+        assert getattr(decoded, field) == value

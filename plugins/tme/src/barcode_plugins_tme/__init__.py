@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from barcode_plugins import Decoded, LabelFormat, hookimpl
-from barcode_plugins.ecia import EciaRecord, fields_from_pairs, parse_quantity
+from barcode_plugins.ecia import DATA_IDENTIFIERS, EciaRecord, fields_from_pairs, parse_quantity
 
 PLUGIN = "tme"
 SUPPLIER = "TME"
@@ -43,8 +43,10 @@ _QR_KEY = "(?:" + "|".join(sorted(QR_KEYS)) + "):"
 #: identifiers below. Both route scans to this plugin and show keyboard-layout damage (``:`` and ``-`` move).
 _ANY_TOKEN = r"(?:[A-Z][A-Z0-9]*:[^ ]* )*?"
 QR_FORMAT = LabelFormat.text(f"{PLUGIN}-qr", start=f"{_ANY_TOKEN}{_QR_KEY}[^ ]* {_ANY_TOKEN}{_QR_KEY}")
+# The DataMatrix is read as ECIA elements, so any standard identifier it prints (4L, 1T, 9D, ...) is routed here
+# and mapped like any ECIA label's.
 DATAMATRIX_FORMAT = LabelFormat.identifier_list(
-    f"{PLUGIN}-datamatrix", elements=dict.fromkeys(("P", "1P", "Q", "K")), required=("P", "1P", "Q")
+    f"{PLUGIN}-datamatrix", elements=dict.fromkeys(DATA_IDENTIFIERS), required=("P", "1P", "Q")
 )
 
 
