@@ -60,6 +60,7 @@ def check_call_order(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET) -
         st.randoms(),
     )
     def call_order(examples: list[Example], inputs: list[str], random: Random) -> None:
+        __tracebackhide__ = True
         texts = list(dict.fromkeys(text_of(example) for example in examples))
         # The reference answer is the one given right after the same text: what earlier test cases left behind
         # cannot change it, so a failure replays the same way (hypothesis re-runs a failing case to report it).

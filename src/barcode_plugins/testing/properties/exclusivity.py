@@ -39,6 +39,7 @@ def check_exclusivity(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET) 
     @budget.settings(120)
     @given(examples_of(strategies))
     def exclusivity(pair: tuple[str, Example]) -> None:
+        __tracebackhide__ = True
         owner, example = pair
         if owner == target.name:
             _own_example(target, example)

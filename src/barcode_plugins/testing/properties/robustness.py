@@ -60,6 +60,7 @@ def check_totality(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET) -> 
     @given(arbitrary_scans(_labels(target)))
     @adversarial_examples
     def totality(raw: str) -> None:
+        __tracebackhide__ = True
         if slow:
             return
         readings = [raw]
@@ -129,6 +130,7 @@ def check_determinism(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET) 
     @budget.settings(50)
     @given(inputs, inputs)
     def determinism(first: str, second: str) -> None:
+        __tracebackhide__ = True
         calls = []
         for text in (first, second, first):
             call = watched_call(target, "decode", budget, no_io=True, text=text)
@@ -236,6 +238,7 @@ def check_wedge_robustness(
     @budget.settings(25)
     @given(target.examples())
     def wedge(example: Example) -> None:
+        __tracebackhide__ = True
         clean = decode_example(target, "wedge robustness", example.text)
         for form_name, form in source.forms_of(example.text).items():
             tried.update(form_name.split("+"))
