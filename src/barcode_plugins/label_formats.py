@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from .ecia import DATA_IDENTIFIERS, parse_ecia
-from .layouts import LayoutEvidence
+from .ecia import parse_ecia
 
 if TYPE_CHECKING:
+    from .layouts import LayoutEvidence
     from .segmentation import SegmentationProfile
 
 Family = Literal["ecia", "text", "identifiers"]
@@ -231,6 +231,8 @@ class FormatRegistry:
     @cached_property
     def layout_evidence(self) -> LayoutEvidence:
         """The starts and identifier lists that prove keyboard-layout damage (core forms plus declared ones)."""
+        from .layouts import LayoutEvidence  # lazy: plugins import this module, decoding needs the layout tables
+
         identifiers = frozenset().union(*self._list_identifiers.values()) if self._list_identifiers else frozenset()
         separators = {f.token_separator for _, f in self._lists}
         return LayoutEvidence.build([pattern.pattern for _, pattern in self._texts], identifiers, separators)
@@ -278,11 +280,6 @@ def _is_identifier_list(text: str, label_format: LabelFormat) -> bool:
             return False
         found.add(match.group())
     return label_format.required <= found
-
-
-def standard_identifier(identifier: str) -> bool:
-    """Whether ``identifier`` is one of the standard data identifiers the core knows."""
-    return identifier in DATA_IDENTIFIERS
 
 
 #: The registry of an engine whose plugins declare nothing: only the core's own knowledge.
