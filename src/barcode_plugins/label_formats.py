@@ -34,6 +34,9 @@ _DI = re.compile(r"[0-9]{0,3}[A-Z]\Z")
 _TOKEN_DI = re.compile(r"[0-9]{0,3}[A-Z]")
 # What an ECIA envelope starts with (the old broken header included): scans that cannot be ECIA skip that check.
 _ENVELOPE_STARTS = ("[)>", ">[)>")
+# What a data identifier, and so an identifier list, starts with.
+_IDENTIFIER_START = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NOTHING: frozenset[str] = frozenset()
 
 
 class DeclarationError(ValueError):
@@ -199,6 +202,7 @@ class FormatRegistry:
                 else:
                     lists.append((owner, label_format))
         self._claims = claims
+        self._claim_identifiers = frozenset(claims)
         self._texts = tuple(texts)
         self._lists = tuple(lists)
         # One alternation of every text start: most scans are ruled out by a single match attempt.
@@ -212,20 +216,23 @@ class FormatRegistry:
     def fitting(self, text: str) -> frozenset[str]:
         """The declaring plugins one of whose formats fits the (normalised) scan ``text``."""
         found: set[str] = set()
-        if self._claims and text.startswith(_ENVELOPE_STARTS):
+        if self._claim_identifiers and text.startswith(_ENVELOPE_STARTS):
             record = parse_ecia(text)
             if record is not None:
                 get = record.get
-                for identifier in record.identifiers:
-                    for claim in self._claims.get(identifier, ()):
+                # A set intersection in C: only the identifiers some evidence starts with are looked at.
+                for identifier in self._claim_identifiers & record.identifiers:
+                    for claim in self._claims[identifier]:
                         if claim.owner not in found and claim.fits(get):
                             found.add(claim.owner)
+                return frozenset(found) if found else _NOTHING  # an envelope is no text format's or list's
         if self._any_text is not None and self._any_text.match(text):
             found.update(owner for owner, start in self._texts if start.match(text))
-        for owner, label_format in self._lists:
-            if owner not in found and _is_identifier_list(text, label_format):
-                found.add(owner)
-        return frozenset(found)
+        if self._lists and text[:1] in _IDENTIFIER_START:
+            for owner, label_format in self._lists:
+                if owner not in found and _is_identifier_list(text, label_format):
+                    found.add(owner)
+        return frozenset(found) if found else _NOTHING
 
     # -- what normalisation needs ------------------------------------------------------------------------------
     @cached_property
@@ -270,8 +277,6 @@ def _alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
 
 def _is_identifier_list(text: str, label_format: LabelFormat) -> bool:
     """Whether every token of ``text`` starts with one of the format's identifiers and the required are there."""
-    if not text or text[0] not in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
-        return False
     found: set[str] = set()
     elements = label_format.elements
     for token in text.split(label_format.token_separator):
