@@ -12,7 +12,7 @@ CR and LF at the end of the *last* value are dropped, because without a trailer 
 what a keyboard wedge appends, and the label must read the same with and without its trailer.
 
 :func:`segment_elements` re-splits a record whose separators were lost, from the DI vocabulary and the shapes
-of the values (see ``SEGMENTATION_PROFILES``).
+of the values and the installed plugins' declared label formats (see :mod:`barcode_plugins.label_formats`).
 """
 
 from __future__ import annotations
