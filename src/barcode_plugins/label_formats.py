@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from .ecia import parse_ecia
+from .patterns import first_characters
 
 if TYPE_CHECKING:
     from .layouts import LayoutEvidence
@@ -203,10 +204,17 @@ class FormatRegistry:
                     lists.append((owner, label_format))
         self._claims = claims
         self._claim_identifiers = frozenset(claims)
-        self._texts = tuple(texts)
         self._lists = tuple(lists)
-        # One alternation of every text start: most scans are ruled out by a single match attempt.
-        self._any_text = _alternation(pattern.pattern for _, pattern in texts)
+        # The text starts by the first character they can match: a scan is tested against only those its first
+        # character allows (a start whose first characters cannot be worked out is tested against every scan).
+        anywhere = [(owner, pattern) for owner, pattern in texts if first_characters(pattern.pattern) is None]
+        by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for owner, pattern in texts:
+            for character in first_characters(pattern.pattern) or ():
+                by_first.setdefault(character, []).append((owner, pattern))
+        self._texts_by_first = {character: (*found, *anywhere) for character, found in by_first.items()}
+        self._texts_anywhere = tuple(anywhere)
+        self._texts = tuple(texts)
         self._list_identifiers = {owner: frozenset(f.elements) for owner, f in lists}
 
     def __repr__(self) -> str:
@@ -226,8 +234,9 @@ class FormatRegistry:
                         if claim.owner not in found and claim.fits(get):
                             found.add(claim.owner)
                 return frozenset(found) if found else _NOTHING  # an envelope is no text format's or list's
-        if self._any_text is not None and self._any_text.match(text):
-            found.update(owner for owner, start in self._texts if start.match(text))
+        for owner, start in self._texts_by_first.get(text[:1], self._texts_anywhere):
+            if start.match(text):
+                found.add(owner)
         if self._lists and text[:1] in _IDENTIFIER_START:
             for owner, label_format in self._lists:
                 if owner not in found and _is_identifier_list(text, label_format):

@@ -25,6 +25,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from .patterns import PRINTABLE, first_characters
+
 # The four character rows of a US keyboard, key by key: (unshifted, shifted).
 US_ROWS: tuple[tuple[str, str], ...] = (
     ("`1234567890-=", "~!@#$%^&*()_+"),
@@ -213,7 +215,7 @@ class LayoutEvidence:
             pattern = re.compile(f"{_AIM_PREFIX}(?:{alternatives})")
         except re.error:
             pattern = re.compile(f"{_AIM_PREFIX}(?:{'|'.join(_CORE_STARTS)})")
-        opening = _CORE_OPENING + "".join(_first_characters(start) for start in starts)
+        opening = _CORE_OPENING + "".join("".join(sorted(first_characters(start) or PRINTABLE)) for start in starts)
         return cls(pattern, identifiers, frozenset(separators or {" "}), opening)
 
     def known_start(self, text: str) -> bool:
@@ -230,17 +232,6 @@ class LayoutEvidence:
             if len(tokens) > 1 and all(_leading_identifier(token) in self.identifiers for token in tokens):
                 return True
         return False
-
-
-def _first_characters(start: str) -> str:
-    # The US characters a declared start may begin with: every printable ASCII character that a match of the
-    # start's first character could be. A start that begins with a class, a group or an escape gives them all.
-    first = start[:1]
-    if first and (first.isalnum() or first in ":;,=@!#%&'\"<>/~`"):
-        return first
-    if start[:2] in ("\\{", "\\[", "\\(", "\\|", "\\.", "\\*", "\\+", "\\?", "\\^", "\\$"):
-        return start[1]
-    return "".join(chr(code) for code in range(0x21, 0x7F))
 
 
 #: Layout evidence from the core alone (no plugin's formats).
