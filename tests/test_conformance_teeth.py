@@ -548,3 +548,31 @@ def test_the_pytest_class_reports_failures_by_property(tmp_path: Path) -> None:
     assert "FAILED test_sloppy.py::TestSloppy::test_examples" in output, output
     assert "[examples] plugin 'sloppy_acme': implements decode but gives no examples" in output, output
     assert "FAILED test_sloppy.py::TestSloppy::test_hook_hygiene" not in output, output
+
+
+def test_an_installed_plugin_that_fails_to_import_is_told_so_not_to_install_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "barcode_plugins_brokenimp-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: barcode-plugins-brokenimp\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[barcode_plugins]\nbrokenimp = barcode_plugins_brokenimp\n")
+    (site / "barcode_plugins_brokenimp.py").write_text("import a_dependency_that_is_missing\n")
+    (tmp_path / "test_brokenimp.py").write_text(
+        "from barcode_plugins.testing import PluginConformance\n\n\n"
+        "class TestBrokenimp(PluginConformance):\n    plugin = 'brokenimp'\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(site), "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", "test_brokenimp.py"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output
+    assert "[loading] plugin 'brokenimp': is installed but failed to load" in output, output
+    assert "a_dependency_that_is_missing" in output, output
+    assert "its import fails" in output and "pip install" not in output, output
