@@ -506,6 +506,22 @@ def test_a_quiet_module_passes_import_hygiene(broken: Callable[..., PluginUnderT
 
 
 # -- end to end through pytest ---------------------------------------------------------------------------------
+def run_pytest(directory: Path, *arguments: str, environment: dict[str, str] | None = None) -> str:
+    """Run pytest in a subprocess in ``directory``; return its output, asserting that tests failed (exit 1)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
+        cwd=directory,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output
+    return output
+
+
 def test_the_pytest_class_reports_failures_by_property(tmp_path: Path) -> None:
     (tmp_path / "sloppy_acme.py").write_text(
         textwrap.dedent(
@@ -533,16 +549,7 @@ def test_the_pytest_class_reports_failures_by_property(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--conformance-scale=0.5", "-rfs"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 1, output
+    output = run_pytest(tmp_path, "--conformance-scale=0.5", "-rfs")
     assert "FAILED test_sloppy.py::TestSloppy::test_totality" in output, output
     assert "[totality] plugin 'sloppy_acme': decode raised IndexError" in output, output
     assert "FAILED test_sloppy.py::TestSloppy::test_examples" in output, output
@@ -562,17 +569,7 @@ def test_an_installed_plugin_that_fails_to_import_is_told_so_not_to_install_it(t
         "class TestBrokenimp(PluginConformance):\n    plugin = 'brokenimp'\n"
     )
     environment = {**os.environ, "PYTHONPATH": str(site), "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", "test_brokenimp.py"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 1, output
+    output = run_pytest(tmp_path, "-x", "test_brokenimp.py", environment=environment)
     assert "[loading] plugin 'brokenimp': is installed but failed to load" in output, output
     assert "a_dependency_that_is_missing" in output, output
     assert "its import fails" in output and "pip install" not in output, output
