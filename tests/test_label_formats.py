@@ -96,11 +96,18 @@ def test_identifier_lists_route_only_lists_of_their_identifiers() -> None:
         (LabelFormat("x", "qr"), "family must be"),  # type: ignore[arg-type]
         (LabelFormat.ecia("x", evidence=[{"p": None}]), "not a data identifier"),
         (LabelFormat.ecia("x", evidence=[{"P": "("}]), "does not compile"),
+        (LabelFormat.ecia("x", evidence=[{"10K": None}]), "standard identifiers alone"),
+        (LabelFormat.ecia("x", evidence=[{"K": None, "1K": None}]), "standard identifiers alone"),
+        (LabelFormat.ecia("x", evidence=[{}]), "standard identifiers alone"),
     ],
 )
 def test_declarations_are_checked(declaration: LabelFormat, message: str) -> None:
     with pytest.raises(DeclarationError, match=message):
         declaration.check()
+
+
+def test_evidence_by_a_value_shape_or_a_supplier_identifier_is_accepted() -> None:
+    LabelFormat.ecia("x", evidence=[{"P": r"[0-9]{7}"}, {"11Z": None}, {"14K": r"[0-9]+", "1P": None}]).check()
 
 
 def test_caret_notation_is_repaired_for_a_text_format_that_uses_separators(

@@ -137,7 +137,8 @@ def label_formats() -> Sequence[LabelFormat] | None:
     - **Recognition by evidence.** ECIA evidence must be what only your labels carry: a value shape
       (``{"P": r".*-ND"}``), a supplier-specific identifier (``{"11Z": None}``) or a combination
       (``{"14K": r"[0-9]+", "1P": None}``). A standard identifier alone (``K``, ``1K``, ``10K``, ``P``) is
-      printed by every vendor and claims nothing; if two plugins claim one scan, users get
+      printed by every vendor and claims nothing (evidence made only of standard identifiers without a value
+      shape is refused as a declaration); if two plugins claim one scan, users get
       :class:`barcode_plugins.AmbiguousBarcode`, and the conformance suite fails for both.
     - **Dropped separators.** For an ECIA format, ``elements`` (each identifier printed with the shape of its
       value), ``order``, ``required`` and ``may_be_empty`` let a label whose group separators a scanner dropped be

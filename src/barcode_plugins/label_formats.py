@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from .ecia import parse_ecia
+from .ecia import STANDARD_FIELD, parse_ecia
 from .patterns import first_characters
 
 if TYPE_CHECKING:
@@ -136,6 +136,14 @@ class LabelFormat:
             raise DeclarationError(f"format {self.name!r}: a text format needs a start pattern")
         if self.family == "identifiers" and not (self.elements and self.token_separator):
             raise DeclarationError(f"format {self.name!r}: an identifier list needs its elements and separator")
+        for mapping in self.evidence:
+            if not mapping or all(
+                identifier in STANDARD_FIELD and mapping[identifier] is None for identifier in mapping
+            ):
+                raise DeclarationError(
+                    f"format {self.name!r}: evidence {dict(mapping)!r} is standard identifiers alone, which every "
+                    "vendor prints: add the value shape or an identifier only these labels carry"
+                )
         identifiers = [di for mapping in self.evidence for di in mapping]
         identifiers += [*self.elements, *self.required, *self.may_be_empty]
         for group in self.order:
