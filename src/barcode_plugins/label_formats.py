@@ -16,7 +16,7 @@ The families and what each field means are described in ``docs/formats.md``; thi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
@@ -173,9 +173,10 @@ class _Claim:
             for identifier, pattern in mapping.items()
         )
 
-    def fits(self, get: object) -> bool:
+    def fits(self, get: Callable[[str], str | None]) -> bool:
+        """Whether every identifier of the alternative is present (``get`` gives its first value) and fits."""
         for identifier, pattern in self.tests:
-            value = get(identifier)  # type: ignore[operator]
+            value = get(identifier)
             if value is None or (pattern is not None and pattern.fullmatch(value) is None):
                 return False
         return True
@@ -262,10 +263,13 @@ class FormatRegistry:
         return LayoutEvidence.build([pattern.pattern for _, pattern in self._texts], identifiers, separators)
 
     @cached_property
-    def separator_start(self) -> re.Pattern[str] | None:
-        """One pattern for the starts of every text format that uses separators (``None``: no such format)."""
-        return _alternation(
-            f.start or "" for formats in self.declared.values() for f in formats if f.family == "text" and f.separators
+    def separator_starts(self) -> tuple[re.Pattern[str], ...]:
+        """The starts of the text formats that use separators (their caret notation is repaired)."""
+        return tuple(
+            re.compile(f.start or "")
+            for formats in self.declared.values()
+            for f in formats
+            if f.family == "text" and f.separators
         )
 
     @cached_property
@@ -280,16 +284,6 @@ class FormatRegistry:
             for f in formats
             if f.family == "ecia" and f.elements
         )
-
-
-def _alternation(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    joined = [f"(?:{pattern})" for pattern in patterns]
-    if not joined:
-        return None
-    try:
-        return re.compile("|".join(joined))
-    except re.error:  # patterns that cannot be joined (inline flags, same group names): match anything
-        return re.compile("")
 
 
 def _is_identifier_list(text: str, label_format: LabelFormat) -> bool:

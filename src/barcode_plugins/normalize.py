@@ -127,8 +127,8 @@ def normalize(raw: str, formats: FormatRegistry | None = None) -> Normalized:
         if readings:
             complete = len(readings) <= MAX_READINGS
             return Normalized(readings[0], readings[1:MAX_READINGS], tuple(repairs), complete)
-    elif "^" in text and formats is not None and formats.separator_start is not None:
-        text = _repair_caret_notation(text, formats.separator_start, repairs)
+    elif "^" in text and formats is not None and formats.separator_starts:
+        text = _repair_caret_notation(text, formats.separator_starts, repairs)
     return Normalized(text, (), tuple(repairs))
 
 
@@ -136,11 +136,11 @@ _CARET = re.compile(r"\^[\]^D]")
 _CARET_CONTROL = {"^]": GS, "^^": RS, "^D": EOT}
 
 
-def _repair_caret_notation(text: str, separator_start: re.Pattern[str], repairs: list[str]) -> str:
+def _repair_caret_notation(text: str, separator_starts: tuple[re.Pattern[str], ...], repairs: list[str]) -> str:
     # Outside an ECIA envelope nothing says which carets are separators but the format: the repair counts only
     # when the repaired scan starts like a declared format that uses separators ("ACME^]123" -> "ACME" GS "123").
     repaired = _CARET.sub(lambda match: _CARET_CONTROL[match.group()], text)
-    if repaired == text or separator_start.match(repaired) is None:
+    if repaired == text or not any(start.match(repaired) for start in separator_starts):
         return text
     repairs.append("caret-notation")
     return repaired
