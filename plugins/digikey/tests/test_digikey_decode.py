@@ -173,7 +173,7 @@ def test_other_vendors_ecia_labels_are_not_claimed(elements: list[tuple[str, str
 def test_other_suppliers_examples_are_not_claimed(other: str) -> None:
     other_plugin = pytest.importorskip(f"barcode_plugins_{other}")
 
-    @settings(max_examples=60)
+    @settings(max_examples=60, deadline=None)  # a shared, loaded machine: time is not what is checked
     @given(other_plugin.barcode_examples())
     def not_claimed(example) -> None:
         assert digikey.decode(example.text) is None

@@ -158,7 +158,7 @@ def test_never_raises(text: str) -> None:
 def test_other_suppliers_examples_are_not_claimed(plugin_name: str) -> None:
     other = pytest.importorskip(f"barcode_plugins_{plugin_name}")
 
-    @settings(max_examples=60)
+    @settings(max_examples=60, deadline=None)  # a shared, loaded machine: time is not what is checked
     @given(st.data())
     def check(data: st.DataObject) -> None:
         assert tme.decode(data.draw(other.barcode_examples()).text) is None
