@@ -348,3 +348,20 @@ def _run_together_label(draw: st.DrawFn) -> str:
 def test_dropped_separators_never_lose_the_clean_reading(clean: str) -> None:
     result = normalize(damaged_forms(clean, lossy=True)["dropped-separators"])
     assert clean in readings(result) or len(readings(result)) >= 8
+
+
+@pytest.mark.parametrize(
+    ("group_separator", "record_separator", "end_of_transmission"),
+    [
+        ("^]", "^^", "^D"),
+        ("\ue01d", "\ue01e", "\ue004"),
+        ("029", "030", "004"),
+        ("%GS%", "%RS%", "%EOT%"),
+        ("↔", "▲", "♦"),
+    ],
+)
+def test_the_header_teaches_the_trailer(group_separator: str, record_separator: str, end_of_transmission: str) -> None:
+    from barcode_plugins.normalize import sibling_separators
+
+    assert sibling_separators(group_separator)[0] == (record_separator, end_of_transmission)
+    assert sibling_separators(group_separator)[-1] == (group_separator, group_separator)

@@ -222,8 +222,16 @@ class _Header(NamedTuple):
 
 # Code page 437 shows the control characters as glyphs: GS, RS and EOT are these three.
 _CODE_PAGE_SIBLINGS = {"↔": ("▲", "♦")}
-# How a substitute writes the control character's number: hexadecimal, decimal (Alt+numpad "029") or octal.
-_NUMBER_FORMS = (("1D", "1E", "04"), ("1d", "1e", "04"), ("29", "30", "04"), ("35", "36", "04"))
+# How a substitute writes the control character: its name, or its number in hexadecimal, decimal (Alt+numpad
+# "029") or octal.
+_NUMBER_FORMS = (
+    ("GS", "RS", "EOT"),
+    ("gs", "rs", "eot"),
+    ("1D", "1E", "04"),
+    ("1d", "1e", "04"),
+    ("29", "30", "04"),
+    ("35", "36", "04"),
+)
 
 
 def sibling_separators(group_separator: str) -> list[tuple[str, str]]:
@@ -231,9 +239,9 @@ def sibling_separators(group_separator: str) -> list[tuple[str, str]]:
     most likely first: what the header teaches about the trailer when the header carries no RS.
 
     ``^]`` -> ``^^``, ``^D`` (caret notation: the character 0x40 above the control); ``\ue01d`` -> ``\ue01e``,
-    ``\ue004`` (a private-use block that keeps the low bits); ``029`` -> ``030``, ``004`` and ``{1D}`` -> ``{1E}``,
-    ``{04}`` (the number written out); code-page glyphs; and, always last, the substitute itself (a scanner that
-    sends one character for every control character).
+    ``\ue004`` (a private-use block that keeps the low bits); ``029`` -> ``030``, ``004``, ``{1D}`` -> ``{1E}``,
+    ``{04}`` and ``%GS%`` -> ``%RS%``, ``%EOT%`` (the number or the name written out); code-page glyphs; and,
+    always last, the substitute itself (a scanner that sends one character for every control character).
     """
     found: list[tuple[str, str]] = []
     for gs_form, rs_form, eot_form in _NUMBER_FORMS:
