@@ -135,3 +135,30 @@ def test_caret_notation_is_repaired_for_a_text_format_that_uses_separators(
         ), form
     # Outside a declared separator format, carets are data.
     assert engine.decode("NOTSEP^]1").barcode_hash == barcode_hash("NOTSEP^]1")
+
+
+def test_a_declared_identifier_counts_for_learned_separators(
+    engine: Engine, register_plugin: Callable[[object, str], None]
+) -> None:
+    # A supplier whose labels start with its own 21Z (not a standard identifier): learned separators are checked
+    # against the vocabulary, which its declaration extends.
+    class Acme:
+        @hookimpl
+        def label_formats(self) -> list[LabelFormat]:
+            return [LabelFormat.ecia("acme", evidence=[{"21Z": r"AC[0-9]+"}], elements={"21Z": r"AC[0-9]+"})]
+
+        @hookimpl
+        def decode(self, text: str) -> Decoded | None:
+            from barcode_plugins.ecia import parse_ecia
+
+            record = parse_ecia(text)
+            if record is None or not (record.get("21Z") or "").startswith("AC"):
+                return None
+            return Decoded.from_ecia(record, plugin="acme", supplier="Acme")
+
+    clean_text = f"[)>{RS}06{GS}21ZAC123{GS}1PNE555DR{GS}Q5{RS}{EOT}"
+    damaged = "[)>^^06^]21ZAC123^]1PNE555DR^]Q5^^^D"
+    assert engine.decode(damaged).plugin != "acme"  # before the plugin is installed: not even an envelope
+    register_plugin(Acme(), "acme")
+    clean, repaired = engine.decode(clean_text), engine.decode(damaged)
+    assert (repaired.plugin, repaired.barcode_hash) == ("acme", clean.barcode_hash)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from .ecia import STANDARD_FIELD, parse_ecia
+from .ecia import DATA_IDENTIFIERS, STANDARD_FIELD, parse_ecia
 from .patterns import first_characters
 
 if TYPE_CHECKING:
@@ -253,6 +253,19 @@ class FormatRegistry:
         return frozenset(found) if found else _NOTHING
 
     # -- what normalisation needs ------------------------------------------------------------------------------
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """The data identifiers learned separators are checked against: the standard ones and every identifier a
+        declared ECIA format prints (a supplier's own ``21Z`` counts as known for its labels)."""
+        declared = {
+            identifier
+            for formats in self.declared.values()
+            for label_format in formats
+            if label_format.family == "ecia"
+            for identifier in (*label_format.elements, *(di for mapping in label_format.evidence for di in mapping))
+        }
+        return frozenset(DATA_IDENTIFIERS) | declared
+
     @cached_property
     def layout_evidence(self) -> LayoutEvidence:
         """The starts and identifier lists that prove keyboard-layout damage (core forms plus declared ones)."""

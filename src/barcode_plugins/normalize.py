@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import islice, product
 from typing import TYPE_CHECKING, NamedTuple
@@ -91,6 +92,8 @@ _MAX_VARIANTS = 8
 # Single characters that occur in label data, so a separator learned as one of them is checked element by element.
 _DATA_PUNCTUATION = frozenset(" -/.,:;+#_()*&'\"%=!?")
 _DI = re.compile(r"[0-9]{0,3}[A-Z]")
+# The identifiers learned separators are checked against when no plugin declared more.
+_STANDARD_VOCABULARY = frozenset(DATA_IDENTIFIERS)
 _SHAPES = {di: re.compile(shape) for di, shape in VALUE_SHAPES.items()}
 # A known DI followed by nothing or a value of its shape: what a learned separator that could be data (digits,
 # a hyphen) must be followed by to count as a separator.
@@ -123,7 +126,8 @@ def normalize(raw: str, formats: FormatRegistry | None = None) -> Normalized:
         repairs.append("placeholders")
     if _ENVELOPE.match(text):
         profiles = () if formats is None else formats.segmentation_profiles
-        readings = _canonical_readings(text, repairs, profiles)
+        vocabulary = _STANDARD_VOCABULARY if formats is None else formats.vocabulary
+        readings = _canonical_readings(text, repairs, profiles, vocabulary)
         if readings:
             complete = len(readings) <= MAX_READINGS
             return Normalized(readings[0], readings[1:MAX_READINGS], tuple(repairs), complete)
@@ -195,7 +199,10 @@ def _canonical_of(text: str) -> str | None:
 
 
 def _canonical_readings(
-    text: str, repairs: list[str], profiles: tuple[SegmentationProfile, ...] = ()
+    text: str,
+    repairs: list[str],
+    profiles: tuple[SegmentationProfile, ...] = (),
+    vocabulary: AbstractSet[str] = _STANDARD_VOCABULARY,
 ) -> tuple[str, ...]:
     """The canonical text(s) of an ECIA envelope, best first; empty if it cannot be read. Notes the repair:
     ``envelope`` when only the header or trailer differed from the canonical form."""
@@ -204,7 +211,7 @@ def _canonical_readings(
         if canonical != text:
             repairs.append("envelope")
         return (canonical,)
-    readings, repair = _learn_separators(text, profiles)
+    readings, repair = _learn_separators(text, profiles, vocabulary)
     if readings:
         repairs.append(repair)
     return readings
@@ -269,7 +276,7 @@ class _Reading(NamedTuple):
     repair: str
 
 
-def _headers(text: str) -> Iterator[_Header]:
+def _headers(text: str, vocabulary: AbstractSet[str]) -> Iterator[_Header]:
     # Whatever stands between "[)>" and the format is the RS; whatever follows the format before the first data
     # identifier is the GS (docs/formats.md, "How scans reach us"). Every split up to the length limit is tried,
     # shortest first: digits standing for a separator ("030", "029") make several splits of the same header possible.
@@ -283,7 +290,7 @@ def _headers(text: str) -> Iterator[_Header]:
             group_separator = text[after:first]
             if fmt == "06":
                 identifier = _DI.match(text, first)
-                plausible = identifier is not None and identifier.group() in DATA_IDENTIFIERS
+                plausible = identifier is not None and identifier.group() in vocabulary
             else:
                 plausible = _is_strong(group_separator) and gs1_application_identifier(text, first) is not None
             record_separator = text[start:format_at]
@@ -302,18 +309,20 @@ def _headers(text: str) -> Iterator[_Header]:
 
 
 @lru_cache(maxsize=1024)
-def _learn_separators(text: str, profiles: tuple[SegmentationProfile, ...] = ()) -> tuple[tuple[str, ...], str]:
+def _learn_separators(
+    text: str, profiles: tuple[SegmentationProfile, ...] = (), vocabulary: AbstractSet[str] = _STANDARD_VOCABULARY
+) -> tuple[tuple[str, ...], str]:
     """Read an envelope whose separators are not the real ones: the readings, best first, and the repair.
 
     Cached: a scanner damages the same label the same way every time it is scanned.
     """
     learned: list[_Reading] = []
     dropped: _Header | None = None
-    for header in _headers(text):
+    for header in _headers(text, vocabulary):
         if not header.group_separator:
             dropped = dropped or header
             continue
-        readings = _read_learned(text, header)
+        readings = _read_learned(text, header, vocabulary)
         learned.extend(readings)
         if len(readings) == 1 and _is_strong(header.group_separator):
             (reading,) = readings
@@ -343,21 +352,21 @@ def _is_strong(separator: str) -> bool:
     return bool(separator) and not any(c.isalnum() for c in separator) and separator not in _DATA_PUNCTUATION
 
 
-def _read_learned(text: str, header: _Header) -> list[_Reading]:
+def _read_learned(text: str, header: _Header, vocabulary: AbstractSet[str]) -> list[_Reading]:
     """Rewrite the message with real separators where the learned ones stand: its readings (several when a
     separator that could be data leaves a DI twice and either occurrence could be the real one)."""
     record_separator, group_separator = header.record_separator, header.group_separator
     end = _message_end(text, header.format_at, record_separator, group_separator, header.end_of_transmission)
-    readings = _read_learned_to(text, header, end)
+    readings = _read_learned_to(text, header, end, vocabulary)
     cut = text[end + len(record_separator) :]
     if record_separator == group_separator and len(cut) == 1 and not text.endswith(EOT):
         # One substitute for every separator: "@K" at the end is a stray trailer character or an element K with
         # no value. Both readings are scored; the vocabulary decides, and a tie is an ambiguity.
-        readings += _read_learned_to(text, header, len(text))
+        readings += _read_learned_to(text, header, len(text), vocabulary)
     return readings
 
 
-def _read_learned_to(text: str, header: _Header, end: int) -> list[_Reading]:
+def _read_learned_to(text: str, header: _Header, end: int, vocabulary: AbstractSet[str]) -> list[_Reading]:
     record_separator, group_separator = header.record_separator, header.group_separator
     records = _split_records(text[header.format_at : end], record_separator, group_separator)
     if records is None:
@@ -375,7 +384,7 @@ def _read_learned_to(text: str, header: _Header, end: int) -> list[_Reading]:
         canonical = _canonical_of(HEADER + RS + RS.join(rebuilt) + RS + EOT)
         record = None if canonical is None else parse_ecia(canonical)
         if canonical is not None and record is not None:
-            readings.append(_Reading(_score(record), canonical, repair))
+            readings.append(_Reading(_score(record, vocabulary), canonical, repair))
     return readings
 
 
@@ -493,14 +502,14 @@ def _starts_element(piece: str, fmt: str, strong: bool) -> bool:
     return _KNOWN_ELEMENT.fullmatch(piece) is not None
 
 
-def _score(record: EciaRecord) -> int:
+def _score(record: EciaRecord, vocabulary: AbstractSet[str]) -> int:
     # Each element the vocabulary knows, with a value of its shape, counts for a reading; any other against it.
     score = 0
     for fmt, pairs in record.records:
         for identifier, value in pairs:
             if fmt != "06":
                 known = bool(identifier)
-            elif identifier not in DATA_IDENTIFIERS:
+            elif identifier not in vocabulary:
                 known = False
             else:
                 shape = _SHAPES.get(identifier)
