@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from sample_labels import DIGIKEY, GENERIC_ECIA, GS, RS
 
+from barcode_plugins import BarcodeError, Decoded, hookimpl
 from barcode_plugins.cli import _register_commands, cli
+from barcode_plugins.cli.context import AppContext
 from barcode_plugins.testing.contract import CONTRACT_KEYS
 
 Run = Callable[..., subprocess.CompletedProcess[bytes]]
@@ -46,11 +50,11 @@ def test_plugins_json_lists_builtins_with_distribution(run_cli: Run) -> None:
 
 def test_link_scan_unlink_across_processes(run_cli: Run, tmp_path: Path) -> None:
     db = tmp_path / "shop.db"
-    assert run_cli("link", "MFR-REEL-77", "stockitem:9", db=db).returncode == 0
+    assert run_cli("link", "MFR-REEL-77", "part:9", db=db).returncode == 0
     scanned = run_cli("scan", "--json", "MFR-REEL-77", db=db)
-    assert scanned.returncode == 0 and json.loads(scanned.stdout)["item"] == "stockitem:9"
-    refused = run_cli("link", "MFR-REEL-77", "stockitem:10", db=db)
-    assert refused.returncode == 1 and "stockitem:9" in one_line_error(refused)
+    assert scanned.returncode == 0 and json.loads(scanned.stdout)["item"] == "part:9"
+    refused = run_cli("link", "MFR-REEL-77", "part:10", db=db)
+    assert refused.returncode == 1 and "part:9" in one_line_error(refused)
     assert run_cli("unlink", "MFR-REEL-77", db=db).returncode == 0
     gone = run_cli("scan", "MFR-REEL-77", db=db)
     assert gone.returncode == 1 and "not recognised" in one_line_error(gone)
@@ -131,13 +135,13 @@ def test_read_only_directory(run_cli: Run, tmp_path: Path) -> None:
 
     directory = read_only_directory(tmp_path)
     result = run_cli("--db", str(directory / "x.db"), "link", "A", "part:1")
-    assert result.returncode == 2 and "cannot" in one_line_error(result)
+    assert result.returncode == 3 and "cannot" in one_line_error(result)  # the environment's fault: exit 3
 
 
 def test_label_prints_a_payload_that_decodes_back(run_cli: Run) -> None:
-    payload = run_cli("label", "stockitem:42").stdout.decode().strip()
+    payload = run_cli("label", "part:42").stdout.decode().strip()
     decoded = json.loads(run_cli("decode", "--json", payload).stdout)
-    assert decoded["item"] == "stockitem:42" and decoded["kind"] == "internal"
+    assert decoded["item"] == "part:42" and decoded["kind"] == "internal"
 
 
 def test_in_process_runner_gives_the_same_answers(tmp_path: Path) -> None:
@@ -145,10 +149,108 @@ def test_in_process_runner_gives_the_same_answers(tmp_path: Path) -> None:
     runner = CliRunner()
     db = str(tmp_path / "inproc.db")
     decoded = runner.invoke(cli, ["--db", db, "decode", "--json", GENERIC_ECIA])
-    assert decoded.exit_code == 0 and json.loads(decoded.output)["quantity"] == 100
-    linked = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "stockitem:1"])
+    assert decoded.exit_code == 0 and json.loads(decoded.stdout)["quantity"] == 100
+    linked = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "part:1"])
     assert linked.exit_code == 0, linked.output
-    again = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "stockitem:2"])
-    assert again.exit_code == 1 and "stockitem:1" in again.output
+    again = runner.invoke(cli, ["--db", db, "link", GENERIC_ECIA, "part:2"])
+    assert again.exit_code == 1 and "part:1" in again.output
     table = runner.invoke(cli, ["--db", db, "plugins"])
     assert "default_matching" in table.output
+
+
+def test_invalid_utf8_argument_is_a_usage_error(run_cli: Run) -> None:
+    # The shell passes bytes; Python hands the undecodable ones over as lone surrogates.
+    result = run_cli("decode", os.fsdecode(b"AB\xff\xfeCD"))
+    assert result.returncode == 2
+    assert "argument 2 is not valid UTF-8 (byte 0xff at 3)" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode() and "internal error" not in result.stderr.decode()
+    assert run_cli("--db", os.fsdecode(b"/tmp/\xff.db"), "link", "A", "part:1").returncode == 2
+
+
+@pytest.mark.parametrize("limit", ["99999999999999999999", "1000001"])
+def test_huge_history_limit_is_refused_not_a_crash(run_cli: Run, limit: str) -> None:
+    result = run_cli("history", "--limit", limit)
+    assert result.returncode == 2 and "1000000" in result.stderr.decode()
+    assert "internal error" not in result.stderr.decode()
+
+
+def test_help_documents_exit_code_3(run_cli: Run) -> None:
+    assert "3 the environment failed" in " ".join(run_cli("--help").stdout.decode().split())
+
+
+class _ZeroExitError(BarcodeError):
+    exit_code = 0
+
+
+class _OddError(BarcodeError):
+    exit_code = 77
+
+    def __init__(self) -> None:  # a plugin's subclass that never sets ``message``
+        Exception.__init__(self, "odd refusal")
+
+
+@pytest.mark.parametrize("error", [_ZeroExitError("refused by plugin"), _OddError()])
+def test_a_plugins_error_class_cannot_choose_the_exit_code(error: BarcodeError, tmp_path: Path) -> None:
+    class Refuses:
+        @hookimpl(tryfirst=True)
+        def decode(self, text: str) -> Decoded | None:
+            raise error
+
+    _register_commands()
+    plugins = AppContext.shared_plugins()
+    assert plugins.register(Refuses(), "refuses")
+    try:
+        result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "decode", "hello"])
+        stream = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "decode", "-"], input=b"hello\n")
+    finally:
+        plugins.unregister("refuses")
+    assert result.exit_code == 1 and "refus" in result.output
+    assert stream.exit_code == 1
+
+
+def test_plugins_cannot_replace_builtin_commands() -> None:
+    class Hijacker:
+        @hookimpl
+        def register_commands(self, cli: click.Group) -> None:
+            @cli.command(name="decode")
+            def fake() -> None:
+                click.echo("hijacked")
+
+            @cli.command(name="hijacker-extra")
+            def extra() -> None:
+                click.echo("extra")
+
+    plugins = AppContext.shared_plugins()
+    assert plugins.register(Hijacker(), "hijacker")
+    try:
+        _register_commands()
+        result = CliRunner().invoke(cli, ["decode", "--json", GENERIC_ECIA])
+        extra = CliRunner().invoke(cli, ["hijacker-extra"])
+        failures = [f for f in plugins.failures if f.plugin == "hijacker"]
+    finally:
+        plugins.unregister("hijacker")
+        cli.commands.pop("hijacker-extra", None)
+    assert result.exit_code == 0 and json.loads(result.stdout)["plugin"] == "ecia"
+    assert extra.stdout.strip() == "extra"  # adding a command is still allowed
+    assert failures and failures[-1].hook == "register_commands" and "decode" in failures[-1].error
+
+
+def test_system_exit_in_a_plugin_does_not_end_a_batch(tmp_path: Path) -> None:
+    class Exits:
+        @hookimpl(tryfirst=True)
+        def decode(self, text: str) -> Decoded | None:
+            raise SystemExit(0)
+
+    _register_commands()
+    plugins = AppContext.shared_plugins()
+    assert plugins.register(Exits(), "exits")
+    try:
+        result = CliRunner().invoke(
+            cli, ["--db", str(tmp_path / "x.db"), "decode", "-", "--json"], input=f"{GENERIC_ECIA}\nplain\n".encode()
+        )
+    finally:
+        plugins.unregister("exits")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["plugin"] for line in lines] == ["ecia", None]
+    assert result.exit_code == 1  # "plain" is not recognised; the batch ran to its end
+    assert "plugin exits failed in decode" in result.stderr

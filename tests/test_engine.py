@@ -84,16 +84,16 @@ def test_decode_never_touches_the_store(tmp_path: Path) -> None:
 
 def test_link_scan_unlink_survive_a_restart(make_engine: Callable[..., Engine]) -> None:
     first = make_engine()
-    link = first.link("VENDOR-REEL-0001", "stockitem:42")
-    assert link.item == ItemRef("stockitem", "42")
+    link = first.link("VENDOR-REEL-0001", "part:42")
+    assert link.item == ItemRef("part", "42")
     first.close()
 
     second = make_engine()
     scanned = second.scan("VENDOR-REEL-0001\n")
-    assert scanned.item == ItemRef("stockitem", "42") and scanned.link is not None
-    assert second.links("stockitem:42")[0].raw == "VENDOR-REEL-0001"
+    assert scanned.item == ItemRef("part", "42") and scanned.link is not None
+    assert second.links("part:42")[0].raw == "VENDOR-REEL-0001"
     removed = second.unlink("VENDOR-REEL-0001")
-    assert [gone.item for gone in removed] == [ItemRef("stockitem", "42")]
+    assert [gone.item for gone in removed] == [ItemRef("part", "42")]
     second.close()
 
     third = make_engine()
@@ -109,16 +109,16 @@ def test_wedge_mangled_scan_finds_the_camera_link(engine: Engine) -> None:
 
 
 def test_one_barcode_one_item_but_items_take_many(engine: Engine) -> None:
-    engine.link("REEL-LABEL", "stockitem:1")
-    engine.link("BAG-LABEL", "stockitem:1")
-    assert engine.link("REEL-LABEL", "stockitem:1").item == ItemRef("stockitem", "1")  # no-op
+    engine.link("REEL-LABEL", "part:1")
+    engine.link("BAG-LABEL", "part:1")
+    assert engine.link("REEL-LABEL", "part:1").item == ItemRef("part", "1")  # no-op
     with pytest.raises(AlreadyLinked) as caught:
-        engine.link("REEL-LABEL", "stockitem:2")
-    assert "stockitem:1" in str(caught.value)
-    assert len(engine.links("stockitem:1")) == 2
-    assert len(engine.unlink(item="stockitem:1")) == 2
+        engine.link("REEL-LABEL", "part:2")
+    assert "part:1" in str(caught.value)
+    assert len(engine.links("part:1")) == 2
+    assert len(engine.unlink(item="part:1")) == 2
     with pytest.raises(NotLinked):
-        engine.unlink(item="stockitem:1")
+        engine.unlink(item="part:1")
     with pytest.raises(NotLinked):
         engine.unlink("REEL-LABEL")
 

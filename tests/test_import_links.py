@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sample_labels import DIGIKEY, GS, MOUSER, RS
@@ -225,3 +226,47 @@ def test_staging_holds_no_lock_on_the_store(make_engine: Callable[..., Engine], 
 
     assert importer.import_links(rows_while_a_station_writes()) == 30
     assert station.scan("STATION-TAG-2").item == ItemRef("part", "6")
+
+
+def test_a_semicolon_or_windows_1252_link_file_gets_a_hint(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    semicolons = tmp_path / "semi.csv"
+    semicolons.write_text("raw;item\nX;part:1\n", encoding="utf-8")
+    result = run_cli("link", "--file", str(semicolons))
+    assert result.returncode == 2 and "looks separated by ';'" in result.stderr.decode()
+    cp1252 = tmp_path / "cp1252.csv"
+    cp1252.write_bytes("raw,item\nX,part:1\nÄrger,part:2\n".encode("cp1252"))
+    result = run_cli("link", "--file", str(cp1252))
+    message = result.stderr.decode()
+    assert result.returncode == 2 and message.count("line 3") == 1 and "Windows-1252" in message
+
+
+def test_link_file_errors_name_the_physical_line_after_multi_line_fields(tmp_path: Path) -> None:
+    from barcode_plugins.link_files import open_link_file
+
+    path = tmp_path / "links.csv"
+    path.write_text('raw,item\n"two\nlines",part:1\n\n"three\n\nlines",part:2\nX,nonsense\n', encoding="utf-8")
+    rows, names = open_link_file(path)
+    assert list(rows) == [("two\nlines", "part:1"), ("three\n\nlines", "part:2"), ("X", "nonsense")]
+    assert [names(index) for index in range(3)] == [f"{path} line {n}" for n in (2, 5, 8)]
+
+
+def test_a_link_file_line_without_end_is_refused(tmp_path: Path) -> None:
+    from barcode_plugins.link_files import open_link_file
+
+    path = tmp_path / "links.csv"
+    path.write_bytes(b"raw,item\nX,part:1\n" + b"\0" * (4 * 2**20))
+    rows, _ = open_link_file(path)
+    with pytest.raises(InputError, match=r"links.csv line 3: longer than 128 KB"):
+        list(rows)
+
+
+def test_a_carriage_return_inside_a_quoted_scan_does_not_shift_line_numbers(tmp_path: Path) -> None:
+    # Scanners set to send CR put one at the end of a scan; a reader that counts CR as a line end (universal
+    # newlines) named every later row one line too far.
+    from barcode_plugins.link_files import open_link_file
+
+    path = tmp_path / "links.csv"
+    path.write_bytes(b'raw,item\r\n"A\r",part:1\r\n"B\r\r",part:2\r\nC,nonsense\r\n')
+    rows, names = open_link_file(path)
+    assert list(rows) == [("A\r", "part:1"), ("B\r\r", "part:2"), ("C", "nonsense")]
+    assert names(2) == f"{path} line 4"

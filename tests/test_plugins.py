@@ -116,3 +116,93 @@ def test_wrong_return_type_is_recorded_not_crashing(engine: Engine, register_plu
     register_plugin(Wrong(), "wrong")
     assert engine.decode("plain").kind == "external"
     assert engine.plugins.failures[-1].plugin == "wrong"
+
+
+@pytest.mark.parametrize("attempt", range(15))
+def test_fresh_shared_engine_decodes_right_from_eight_threads(attempt: int) -> None:
+    # No warm-up: the first decode of every thread races the loading of the plugins. Loading used to mark itself
+    # done before it was, so the other threads cached a half-loaded plugin list and read Digi-Key as ecia.
+    import sys
+    import threading
+
+    from sample_labels import DIGIKEY
+
+    engine = Engine(":memory:", plugins=PluginManager())
+    start = threading.Barrier(8)
+    answers: list[str | None] = []
+
+    def decode() -> None:
+        start.wait()
+        answers.append(engine.decode(DIGIKEY).plugin)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: the race shows on every run
+    try:
+        threads = [threading.Thread(target=decode) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert answers == ["digikey"] * 8
+    assert engine.decode(DIGIKEY).plugin == "digikey"
+
+
+def test_misspelt_switch_names_are_warned_about(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BARCODE_PLUGINS_LOAD", "digikee")
+    monkeypatch.setenv("BARCODE_PLUGINS_BLOCK", "ecia,tmee")
+    manager = PluginManager()
+    manager.ensure_plugins_loaded()
+    load, block = manager.warnings
+    assert "BARCODE_PLUGINS_LOAD" in load and "'digikee'" in load and "digikey" in load.split("installed:")[1]
+    assert "BARCODE_PLUGINS_BLOCK" in block and "'tmee'" in block and "'ecia'" not in block
+
+
+def test_cli_warns_about_a_misspelt_switch_once(run_cli: Run) -> None:
+    result = run_cli("decode", '{"part": 1}', env={"BARCODE_PLUGINS_LOAD": "digikee"})
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.decode().splitlines() if "digikee" in line]
+    assert len(warnings) == 1 and "installed: " in warnings[0] and "digikey" in warnings[0]
+
+
+def test_system_exit_in_a_hook_is_that_plugins_failure(engine: Engine, register_plugin) -> None:  # type: ignore[no-untyped-def]
+    class Exits:
+        @hookimpl
+        def decode(self, text: str) -> Decoded | None:
+            raise SystemExit(0)
+
+        @hookimpl
+        def link_item(self, barcode: Decoded) -> str | None:
+            raise GeneratorExit
+
+    register_plugin(Exits(), "exits")
+    assert engine.decode(GENERIC_ECIA).plugin == "ecia"
+    assert engine.link_key(engine.decode("plain")) == engine.decode("plain").barcode_hash
+    failed = {(failure.plugin, failure.hook) for failure in engine.plugins.failures}
+    assert {("exits", "decode"), ("exits", "link_item")} <= failed
+
+
+def test_keyboard_interrupt_in_a_hook_still_stops(engine: Engine, register_plugin) -> None:  # type: ignore[no-untyped-def]
+    class Interrupted:
+        @hookimpl
+        def decode(self, text: str) -> Decoded | None:
+            raise KeyboardInterrupt
+
+    register_plugin(Interrupted(), "interrupted")
+    with pytest.raises(KeyboardInterrupt):
+        engine.decode("plain")
+
+
+def test_a_plugin_replacing_a_builtin_command_is_shown_and_ignored(third_party_site: Path, run_cli: Run) -> None:
+    source = (
+        "import click\nfrom barcode_plugins import hookimpl\n@hookimpl\ndef register_commands(cli):\n"
+        "    @cli.command(name='decode')\n    @click.argument('raw')\n    def decode(raw):\n"
+        "        click.echo('hijacked')\n"
+    )
+    _install_fake(third_party_site, "hijack-barcodes", "hijack_barcodes", "hijack", source)
+    result = run_cli("decode", "--json", GENERIC_ECIA, env={"PYTHONPATH": str(third_party_site)})
+    assert result.returncode == 0 and json.loads(result.stdout)["plugin"] == "ecia"
+    assert "plugin hijack failed in register_commands: tried to replace the built-in command(s) decode" in (
+        result.stderr.decode()
+    )

@@ -92,3 +92,55 @@ def test_files_are_read_by_extension_and_bom_tolerated(tmp_path: Path) -> None:
         read_purchase_orders(binary)
     with pytest.raises(InputError, match="cannot read"):
         read_purchase_orders(tmp_path / "missing.csv")
+
+
+def test_a_semicolon_separated_file_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(GOOD.replace(",", ";"), encoding="utf-8")
+    with pytest.raises(InputError, match="looks separated by ';': save it as comma-separated"):
+        read_purchase_orders(path)
+
+
+def test_a_windows_1252_file_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes((HEADER + "PO-1,digikey,,placed,1,SKU-1,,Müller,5,Lager Süd\n").encode("cp1252"))
+    with pytest.raises(InputError) as raised:
+        read_purchase_orders(path)
+    assert raised.value.message.count("line 2") == 1
+    assert 'looks like Windows-1252 (Excel\'s plain "CSV"): save it as "CSV UTF-8"' in raised.value.message
+
+
+def test_json_nested_100000_deep_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="nested too deeply"):
+        parse_json("[" * 100_000 + "]" * 100_000)
+    path = tmp_path / "orders.json"
+    path.write_text('[{"lines": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_purchase_orders(path)
+
+
+def test_a_csv_line_without_end_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes(HEADER.encode() + b"PO-1," + b"x" * (8 * 2**20))
+    with pytest.raises(InputError, match=r"orders.csv line 2: longer than 64 KB"):
+        read_purchase_orders(path)
+
+
+def test_a_json_file_beyond_the_bound_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from barcode_plugins import po_files
+
+    monkeypatch.setattr(po_files, "MAX_JSON_BYTES", 1000)
+    path = tmp_path / "orders"  # no extension: sniffed as JSON
+    path.write_text("[" + " " * 2000 + "]")
+    with pytest.raises(InputError, match="a JSON file of purchase orders is at most"):
+        read_purchase_orders(path)
+
+
+def test_forty_thousand_lines_in_one_order_and_a_late_duplicate() -> None:
+    # Parsing was quadratic in the lines of one order (each line compared with every earlier one): 40,000
+    # lines took 40 s. The duplicate check is now a set; this checks it still finds the duplicate at the end.
+    body = "".join(f"PO-1,digikey,,placed,{number},SKU-{number},,,5,\n" for number in range(1, 40_001))
+    (order,) = parse_csv(HEADER + body)
+    assert len(order.lines) == 40_000 and order.lines[-1].line == 40_000
+    with pytest.raises(InputError, match="row 40002, column line: line 7 appears twice in PO-1"):
+        parse_csv(HEADER + body + "PO-1,digikey,,placed,7,SKU-X,,,5,\n")

@@ -72,6 +72,10 @@ def test_names_with_underscores() -> None:
         ("internal", "built-in plugin"),
         ("ecia", "built-in plugin"),
         ("class", "Python keyword"),
+        ("a_", "not at the end.*try 'a'"),
+        ("acme__reels", "single underscores.*try 'acme_reels'"),
+        ("_acme", "starting with a letter"),
+        ("acme\x1b", "lowercase letters"),
     ],
 )
 def test_refuses_bad_names(tmp_path: Path, name: str, reason: str) -> None:

@@ -17,8 +17,10 @@ from .errors import (
     InputError,
     InternalBarcodeError,
     InvalidItemReference,
+    ListenerRefused,
     NotFound,
     NotLinked,
+    ReentrantCall,
     StoreError,
 )
 from .label_formats import LabelFormat
@@ -37,6 +39,8 @@ from .plugins import hookimpl
 
 if TYPE_CHECKING:
     from .engine import Engine
+    from .events import Event
+    from .transaction import Transaction
 
 __all__ = [
     "AlreadyLinked",
@@ -45,6 +49,7 @@ __all__ = [
     "Decoded",
     "Engine",
     "EnvironmentFault",
+    "Event",
     "HistoryEntry",
     "InputError",
     "InternalBarcodeError",
@@ -52,14 +57,17 @@ __all__ = [
     "ItemRef",
     "LabelFormat",
     "Link",
+    "ListenerRefused",
     "NotFound",
     "NotLinked",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "ReceiveResult",
+    "ReentrantCall",
     "ScanResult",
     "StockItem",
     "StoreError",
+    "Transaction",
     "hookimpl",
 ]
 
@@ -69,4 +77,12 @@ def __getattr__(name: str) -> Any:
         from .engine import Engine
 
         return Engine
+    if name == "Event":  # lazy too: only hosts that listen to events need it
+        from .events import Event
+
+        return Event
+    if name == "Transaction":
+        from .transaction import Transaction
+
+        return Transaction
     raise AttributeError(f"module 'barcode_plugins' has no attribute {name!r}")

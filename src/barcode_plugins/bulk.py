@@ -4,11 +4,16 @@ Decoding is what a bulk import spends its time on (the insert is a fraction of i
 functions of their text (the conformance suite checks it), so a large batch is split over this process and forked
 workers, one process per available core. Forking is used only where it is safe: on Linux, from a process with one
 thread. Elsewhere, and for small batches, the scans are decoded in this process.
+
+Workers never outlive the import: on Linux each asks the kernel to kill it when its parent dies
+(``PR_SET_PDEATHSIG``), so a SIGKILLed import leaves no process behind; an import that is interrupted (SIGTERM,
+Ctrl-C, an error) kills its workers before the error goes on.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -51,22 +56,50 @@ def link_keys(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
     if len(shares) < 2:
         return _key_rows(engine, raws)
     keyed: list[KeyedRow] = []
+    before = {child.pid for child in multiprocessing.active_children()}
+    # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks it with an
+    # error instead of leaving the import waiting forever; its share is then decoded here.
+    pool = ProcessPoolExecutor(
+        len(shares) - 1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
-        # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks it with an
-        # error instead of leaving the import waiting forever; its share is then decoded here.
-        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_key_chunk, share) for share in shares[1:]]
-            keyed.extend(_key_rows(engine, raws[shares[0][0] : shares[0][1]]))
-            for (start, stop), future in zip(shares[1:], futures, strict=True):
-                try:
-                    rows, failures = future.result()
-                except BrokenProcessPool:
-                    rows, failures = _key_rows(engine, raws[start:stop]), []
-                keyed.extend(rows)
-                engine.plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
+        futures = [pool.submit(_key_chunk, share) for share in shares[1:]]
+        keyed.extend(_key_rows(engine, raws[shares[0][0] : shares[0][1]]))
+        for (start, stop), future in zip(shares[1:], futures, strict=True):
+            try:
+                rows, failures = future.result()
+            except BrokenProcessPool:
+                rows, failures = _key_rows(engine, raws[start:stop]), []
+            keyed.extend(rows)
+            engine.plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
+    except BaseException:
+        # Interrupted (SIGTERM, Ctrl-C, an error): the workers' answers are no longer wanted; waiting for them
+        # would keep the import alive for seconds after it was told to stop.
+        for child in multiprocessing.active_children():
+            if child.pid not in before:
+                child.kill()
+        raise
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _WORK = None
     return keyed
+
+
+def _die_with_parent(parent: int) -> None:
+    # In a worker, first thing: the kernel sends SIGKILL when the parent dies (even by SIGKILL), and a parent
+    # that died before this line ran is noticed here (the worker was then adopted by another process).
+    try:
+        import ctypes  # lazy: only workers of a large import need it
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux's libc: the parent check below still applies
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _processes() -> int:

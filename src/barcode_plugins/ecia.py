@@ -21,7 +21,10 @@ import datetime
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache, partial
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 GS = "\x1d"
 RS = "\x1e"
@@ -114,6 +117,8 @@ ANY_VALUE_SHAPE = r".+"
 _DI = re.compile(r"[0-9]{0,3}[A-Z]")
 _HEADER = re.compile(r">?\[\)>" + RS + r"?(?=[0-9]{2}" + GS + ")")
 _RECORD = re.compile(r"[0-9]{2}" + GS)
+#: Longer digit runs are not a quantity (the store's bound is 12 digits; this keeps any exact number it can refuse).
+_MAX_QUANTITY_DIGITS = 100
 _QUANTITY = re.compile(r"\A0*([0-9]+)(?:[.,]([0-9]+))?\Z")
 _TRAILING_SPACE = " \t\r\n"
 
@@ -448,17 +453,23 @@ def canonical_ecia(record: EciaRecord) -> str:
     return HEADER + RS + RS.join(parts) + RS + EOT
 
 
-def parse_quantity(value: str | None) -> int | float | None:
-    """``"0025"`` -> 25, ``"2.5"`` -> 2.5; ``None`` for anything that is not a plain number."""
+def parse_quantity(value: str | None) -> int | Decimal | None:
+    """``"0025"`` -> 25, ``"2.5"`` -> ``Decimal("2.5")``: exact (a float would make 0.1 three times not 0.3);
+    ``None`` for anything that is not a plain number (or has more than 100 digits). Bounds are the store's
+    business, not the decoder's."""
     if not value:
         return None
     match = _QUANTITY.match(value.strip())
     if match is None:
         return None
     whole, fraction = match.groups()
+    if len(whole) > _MAX_QUANTITY_DIGITS or (fraction and len(fraction) > _MAX_QUANTITY_DIGITS):
+        return None  # no count has a hundred digits; int() of thousands would even raise
     if fraction is None or set(fraction) == {"0"}:
         return int(whole)
-    return float(f"{whole}.{fraction}")
+    from decimal import Decimal  # lazy: only fractional quantities need it, and it costs 4 ms to import
+
+    return Decimal(f"{whole}.{fraction.rstrip('0')}")
 
 
 def parse_ship_date(value: str | None) -> str | None:

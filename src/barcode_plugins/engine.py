@@ -7,7 +7,10 @@ SQLite or sqlite-utils.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,12 +21,14 @@ from .errors import (
     AlreadyLinked,
     AmbiguousBarcode,
     BarcodeError,
+    EnvironmentFault,
     InputError,
     InvalidItemReference,
     NotFound,
     NotLinked,
     StoreError,
 )
+from .hook_results import PLUGIN_FAILURES, check_decoded, check_lines, check_link_key
 from .label_formats import EMPTY_REGISTRY, DeclarationError, FormatRegistry, LabelFormat
 from .models import (
     Decoded,
@@ -32,7 +37,6 @@ from .models import (
     Link,
     PurchaseOrder,
     PurchaseOrderLine,
-    Quantity,
     ReceiveResult,
     ScanResult,
     StockItem,
@@ -41,11 +45,15 @@ from .normalize import barcode_hash, normalize
 from .plugins import Caller, PluginManager
 
 if TYPE_CHECKING:
+    from .images import ImageBarcode
+    from .quantities import Quantity
     from .store import LinkRow, Store
+    from .transaction import Transaction, TransactionState
 
 #: The longest scan accepted. A QR code holds at most 7,089 characters, a DataMatrix 3,116.
 MAX_SCAN_LENGTH = 8192
 DB_ENVIRONMENT_VARIABLE = "BARCODE_PLUGINS_DB"
+HISTORY_LIMIT_ENVIRONMENT_VARIABLE = "BARCODE_PLUGINS_HISTORY_LIMIT"
 _SEPARATORS_AND_SPACE = "\x1d\x1e\x04\x1c\x1f \t\r\n"
 
 
@@ -71,44 +79,99 @@ def _show(text: str) -> str:
 class Engine:
     """Decode scans and act on them.
 
+    One engine may be shared by threads (a web server, a host application): each thread gets its own database
+    connection and its own transactions, so every receipt reported as booked is in the file. Call
+    :meth:`close` once, after the threads are done.
+
     :param db: the SQLite file; ``None`` uses ``$BARCODE_PLUGINS_DB`` or the user data directory (created on
         first use); ``":memory:"`` gives a throwaway store.
     :param plugins: a :class:`PluginManager` to use instead of loading every installed plugin.
+    :param history_limit: keep at most this many history entries (the oldest go first, checked every
+        :data:`~barcode_plugins.history.PRUNE_EVERY` writes); default ``$BARCODE_PLUGINS_HISTORY_LIMIT``, else
+        unbounded.
     """
 
-    def __init__(self, db: str | Path | None = None, *, plugins: PluginManager | None = None) -> None:
+    def __init__(
+        self,
+        db: str | Path | None = None,
+        *,
+        plugins: PluginManager | None = None,
+        history_limit: int | None = None,
+    ) -> None:
         self.plugins = plugins or PluginManager()
         self._db = db
         self._store: Store | None = None
         self._formats: tuple[object, FormatRegistry] | None = None
         self._routes: tuple[object, FormatRegistry, dict[frozenset[str], list[Caller]]] | None = None
+        self._transaction_state: TransactionState | None = None
+        self.history_limit = history_limit
+        configured_limit = os.environ.get(HISTORY_LIMIT_ENVIRONMENT_VARIABLE)
+        if history_limit is not None or configured_limit:
+            from .history import history_limit_from  # lazy: most engines keep the whole history
+
+            self.history_limit = history_limit_from(history_limit, configured_limit)
+        #: Committed writes since the history was last trimmed to ``history_limit``.
+        self.writes_since_prune = 0
+        self._store_lock = threading.Lock()
 
     # -- store -------------------------------------------------------------------------------------------
     @property
     def store(self) -> Store:
-        """The store, opened on first use."""
-        if self._store is None:
-            from .store import Store  # lazy: decoding must not import sqlite-utils
+        """The store, opened on first use (by one thread, however many ask at once)."""
+        store = self._store
+        if store is not None:
+            return store
+        with self._store_lock:
+            if self._store is None:
+                self._store = self._open_store()
+            return self._store
 
-            path = self._db
-            if path is None:
-                path = default_db_path()
-                if DB_ENVIRONMENT_VARIABLE not in os.environ:
-                    try:
-                        path.parent.mkdir(parents=True, exist_ok=True)
-                    except OSError as error:
-                        raise StoreError(f"cannot create data directory {path.parent}: {error.strerror}") from None
-            self._store = Store(path)
-        return self._store
+    def _open_store(self) -> Store:
+        from .store import Store  # lazy: decoding must not import sqlite-utils
+
+        path = self._db
+        if path is None:
+            path = default_db_path()
+            if DB_ENVIRONMENT_VARIABLE not in os.environ:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as error:
+                    raise StoreError(f"cannot create data directory {path.parent}: {error.strerror}") from None
+        return Store(path)
 
     def close(self) -> None:
-        """Close the store (if it was opened)."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        """Close the store (if it was opened): every thread's connection."""
+        with self._store_lock:
+            store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
     def __enter__(self) -> Engine:
         return self
+
+    @property
+    def transaction_state(self) -> TransactionState:
+        """Per thread: the open :meth:`transaction` and the events waiting for its commit."""
+        state = self._transaction_state
+        if state is None:
+            from .transaction import TransactionState  # lazy: decoding never opens a transaction
+
+            state = self._transaction_state = TransactionState()
+        return state
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """One write transaction spanning the engine's writes and the host's own SQL (``tx.execute``).
+
+        Engine writes inside the block (``link``, ``receive``, ...) join it; in-transaction event listeners run
+        inside it; after-commit listeners run when the outermost block commits. Raising inside rolls everything
+        back. Hold it briefly: it holds the store's write lock (``BEGIN IMMEDIATE``), so other stations wait.
+        See ``docs/embedding.md``.
+
+        :raises ReentrantCall: called from inside an in-transaction event listener.
+        """
+        from .transaction import EngineTransaction
+
+        return EngineTransaction(self)
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
@@ -202,13 +265,14 @@ class Engine:
                 result = call(text)
             except BarcodeError:
                 raise
-            except Exception as error:  # a broken plugin is recorded and skipped, never fatal
+            except PLUGIN_FAILURES as error:  # a broken plugin is recorded and skipped, never fatal
                 self.plugins.record_failure(name, "decode", f"{type(error).__name__}: {error}", text)
                 continue
             if result is None:
                 continue
-            if not isinstance(result, Decoded):
-                self.plugins.record_failure(name, "decode", f"returned {type(result).__name__}", text)
+            wrong = check_decoded(result)
+            if wrong is not None:
+                self.plugins.record_failure(name, "decode", wrong, text)
                 continue
             if fallback:
                 return name, result
@@ -245,6 +309,20 @@ class Engine:
             except BarcodeError as error:
                 yield error
 
+    def decode_image(self, source: str | Path | bytes | Any, *, pdf_dpi: int = 300) -> list[ImageBarcode]:
+        """Find every barcode in a picture or PDF and decode each: one :class:`~barcode_plugins.images.ImageBarcode`
+        per symbol (its format, corners and page, and the decoded barcode or the :class:`BarcodeError` its text
+        gave), page by page, top to bottom. Needs the ``images`` extra; never opens the store.
+
+        :param source: a file path (PNG, JPEG, anything Pillow opens, or PDF), the file's bytes, or a Pillow image.
+        :param pdf_dpi: the resolution PDF pages are rendered at.
+        :raises InputError: the file cannot be read or is not an image or PDF.
+        :raises MissingDependency: the ``images`` extra is not installed.
+        """
+        from .images.reading import decode_symbols  # lazy: Pillow and zxing-cpp only for images
+
+        return decode_symbols(self, source, pdf_dpi=pdf_dpi)
+
     def link_key(self, barcode: Decoded) -> str:
         """The key a barcode is linked under (the ``link_item`` hook; default: its barcode hash)."""
         for name, call, _ in self.plugins.callers("link_item"):
@@ -252,17 +330,26 @@ class Engine:
                 key = call(barcode)
             except BarcodeError:
                 raise
-            except Exception as error:  # a broken plugin is recorded and skipped, never fatal
+            except PLUGIN_FAILURES as error:  # a broken plugin is recorded and skipped, never fatal
                 self.plugins.record_failure(name, "link_item", f"{type(error).__name__}: {error}", barcode)
                 continue
-            if key is not None:  # firstresult: the first answer decides
-                return key if isinstance(key, str) and key else barcode.barcode_hash
+            if key is None:
+                continue
+            wrong = check_link_key(key)
+            if wrong is None:  # firstresult: the first usable answer decides
+                return key
+            self.plugins.record_failure(name, "link_item", wrong, barcode)
         return barcode.barcode_hash
 
     # -- scanning and linking ----------------------------------------------------------------------------
-    def scan(self, raw: str) -> ScanResult:
+    def scan(self, raw: str, *, explain: bool = False) -> ScanResult:
         """Decode, then resolve what the barcode refers to: internal item, linked item, received stock, open
-        purchase-order lines. Logged in the history."""
+        purchase-order lines. Logged in the history.
+
+        :param explain: give the result an ``explanation`` (:class:`barcode_plugins.explain.Explanation`): what
+            normalisation repaired, each decoder's verdict, each order line considered. A scan that resolves to
+            nothing keeps its explanation in the history either way.
+        """
         barcode = self.decode(raw)
         store = self.store
         item = barcode.item
@@ -273,27 +360,66 @@ class Engine:
         stock_item = None
         if item is not None and item.type == "stockitem" and item.id.isdigit():
             stock_item = store.get_stock_item(int(item.id))
-        lines: tuple[PurchaseOrderLine, ...] = ()
+        matched: tuple[PurchaseOrderLine, ...] = ()
         if barcode.kind == "supplier":
-            lines = tuple(self.match_lines(barcode))
+            matched = tuple(self.match_lines(barcode))
+        # The lines still open (matching also offers complete ones, for over-receipts; the explanation says so).
+        lines = tuple(line for line in matched if line.outstanding > 0)
         message = _scan_message(barcode, item, link, lines)
-        with store.transaction():
-            store.add_history(
-                "scan",
-                "found" if item or barcode.kind != "external" else "not_recognised",
-                raw,
-                barcode_hash=barcode.barcode_hash,
-                plugin=barcode.plugin,
-                item=item,
-                message=message,
-            )
-        return ScanResult(barcode, item, link, stock_item, lines, message)
+        explanation = None
+        if explain or (item is None and not lines):
+            from .explain import explain_scan
+
+            explanation = explain_scan(self, raw, barcode, item, matched)
+        from .events import announce  # lazy: decoding never announces anything
+
+        warning = None
+        try:
+            with self.transaction():
+                history_id = store.add_history(
+                    "scan",
+                    "found" if item or barcode.kind != "external" else "not_recognised",
+                    raw,
+                    barcode_hash=barcode.barcode_hash,
+                    plugin=barcode.plugin,
+                    item=item,
+                    message=message,
+                )
+                if item is None and not lines and explanation is not None:
+                    from .explain import to_json
+
+                    store.set_history_explanation(history_id, to_json(explanation))
+                announce(
+                    self,
+                    "barcode_scanned",
+                    history_id,
+                    raw=raw,
+                    barcode_hash=barcode.barcode_hash,
+                    plugin=barcode.plugin,
+                    item=item,
+                )
+        except EnvironmentFault as error:
+            # A scan only looks: a read-only or full store still answers, without its history line.
+            warning = f"not logged in the history: {error.message}"
+        return ScanResult(
+            barcode,
+            item,
+            link,
+            stock_item,
+            lines,
+            message,
+            explanation=explanation,  # asked for, or a scan that found nothing: explained either way
+            warning=warning,
+        )
 
     def link(self, raw: str, item: str | ItemRef) -> Link:
         """Link a barcode (decodable or not) to an item. Relinking to the same item is a no-op.
 
         :raises AlreadyLinked: the barcode is linked to another item (the message names it).
         """
+        from .events import announce  # lazy: decoding never writes
+        from .host_items import require_existing
+
         target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
         barcode = self.decode(raw)
         if barcode.kind == "internal":
@@ -302,7 +428,8 @@ class Engine:
         from .store import now
 
         store = self.store
-        with store.transaction():
+        with self.transaction() as tx:
+            require_existing(self, target, tx)
             existing = store.get_link(key)
             if existing is not None:
                 if existing.item == target:
@@ -312,7 +439,7 @@ class Engine:
                 )
             link = Link(key, target, raw, barcode.plugin, now())
             store.add_link(link)
-            store.add_history(
+            history_id = store.add_history(
                 "link",
                 "linked",
                 raw,
@@ -321,6 +448,10 @@ class Engine:
                 item=target,
                 message=f"linked to {target}",
             )
+            announce(
+                self, "link_added", history_id, item=target, link_key=key, barcode_hash=barcode.barcode_hash, raw=raw,
+                plugin=barcode.plugin,
+            )  # fmt: skip
         return link
 
     def unlink(self, raw: str | None = None, *, item: str | ItemRef | None = None) -> list[Link]:
@@ -330,16 +461,19 @@ class Engine:
         """
         if (raw is None) == (item is None):
             raise InputError("unlink takes a barcode or an item, not both or neither")
+        from .events import announce_removed  # lazy: decoding never writes
+        from .host_items import require_existing
+
         store = self.store
         if raw is not None:
             barcode = self.decode(raw)
             key = self.link_key(barcode)
-            with store.transaction():
+            with self.transaction():
                 link = store.get_link(key)
                 if link is None:
                     raise NotLinked("this barcode is not linked to anything")
                 store.delete_link(key)
-                store.add_history(
+                history_id = store.add_history(
                     "unlink",
                     "unlinked",
                     raw,
@@ -348,14 +482,19 @@ class Engine:
                     item=link.item,
                     message=f"unlinked from {link.item}",
                 )
+                announce_removed(self, history_id, [link])
             return [link]
         target = item if isinstance(item, ItemRef) else ItemRef.parse(str(item))
-        with store.transaction():
+        with self.transaction() as tx:
+            require_existing(self, target, tx)
             links = store.links_for(target)
             if not links:
                 raise NotLinked(f"{target} has no linked barcodes")
             store.delete_links_for(target)
-            store.add_history("unlink", "unlinked", "", item=target, message=f"removed {len(links)} link(s)")
+            history_id = store.add_history(
+                "unlink", "unlinked", "", item=target, message=f"removed {len(links)} link(s)"
+            )
+            announce_removed(self, history_id, links)
         return links
 
     def links(self, item: str | ItemRef) -> list[Link]:
@@ -450,13 +589,53 @@ class Engine:
         target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
         payload = encode_short(target) if short else encode_json(target)
         parse_internal(payload)  # raises for a type our own decoder would refuse
+        from .host_items import require_existing
+        from .transaction import Transaction
+
+        require_existing(self, target, Transaction(self))
         return payload
 
-    def history(self, limit: int = 50, action: str | None = None) -> list[HistoryEntry]:
-        """The scan and receive log, newest first."""
+    def history(
+        self,
+        limit: int = 50,
+        action: str | None = None,
+        *,
+        status: str | None = None,
+        purchase_order: str | None = None,
+        barcode_hash: str | None = None,
+        since: str | datetime | None = None,
+        until: str | datetime | None = None,
+    ) -> list[HistoryEntry]:
+        """The scan and receive log, newest first, filtered by every criterion given.
+
+        :param status: the outcome (``received``, ``no_match``, ``linked``, ``not_recognised``, ...).
+        :param since: entries at or after this time; :param until: entries before it (ISO 8601 text or a
+            ``datetime``; without a timezone, UTC).
+        :raises InputError: a limit below 1 or a time that is not ISO 8601.
+        """
         if limit < 1:
             raise InputError("limit must be at least 1")
-        return self.store.history(limit, action)
+        if status is None and purchase_order is None and barcode_hash is None and since is None and until is None:
+            return self.store.history(limit, action)
+        from .history import query
+
+        return query(self, limit, action, status, purchase_order, barcode_hash, since, until)
+
+    def history_entry(self, history_id: int) -> HistoryEntry:
+        """One history entry with its stored explanation (kept for failed scans).
+
+        :raises NotFound: no such entry.
+        """
+        from .history import entry
+
+        return entry(self, history_id)
+
+    def prune_history(self, *, keep: int | None = None, older_than: timedelta | None = None) -> int:
+        """Delete history beyond the newest ``keep`` entries and/or older than ``older_than``; returns how many
+        were deleted. Receipts, links and stock stay (undo by barcode hash still works)."""
+        from .history import prune
+
+        return prune(self, keep, older_than)
 
     # -- purchase orders ---------------------------------------------------------------------------------
     def import_purchase_orders(self, source: Path | Iterable[PurchaseOrder]) -> list[PurchaseOrder]:
@@ -470,7 +649,7 @@ class Engine:
 
             orders = read_purchase_orders(Path(source))
         else:
-            orders = list(source)
+            orders = [_exact_order(order) for order in source]
         store = self.store
         with store.transaction():
             for order in orders:
@@ -514,7 +693,9 @@ class Engine:
         if not orders:
             return []
         given = {(line.purchase_order, line.line): line for order in orders for line in order.lines}
-        answer = self.plugins.call_first("match_po_line", barcode=barcode, orders=tuple(orders)) or ()
+        answer = (
+            self.plugins.call_first("match_po_line", check=check_lines, barcode=barcode, orders=tuple(orders)) or ()
+        )
         # A plugin may only choose among the lines it was given.
         return [line for line in answer if given.get((line.purchase_order, line.line)) == line]
 
@@ -523,35 +704,54 @@ class Engine:
         self,
         raw: str,
         *,
-        quantity: Quantity | None = None,
+        quantity: Quantity | float | str | None = None,
         location: str | None = None,
         purchase_order: str | None = None,
         allow_over: bool = False,
+        explain: bool = False,
+        another: bool = False,
     ) -> ReceiveResult:
         """Receive one scanned label against its open purchase-order line, in one transaction.
 
-        Never raises for an outcome at the bench (unknown label, duplicate, over-receipt...): the result's
-        ``status`` says what happened and the history records it. Raises only for unusable arguments or a
-        store that cannot be written.
-        """
-        from .receiving import receive_one
+        Never raises for an outcome at the bench (unknown label, duplicate, over-receipt, a label quantity out of
+        bounds...): the result's ``status`` says what happened and the history records it (with the explanation,
+        for a failure). Raises only for unusable arguments or a store that cannot be written. An
+        in-transaction listener that refuses the receipt gives status ``error`` with its message; nothing is
+        booked then.
 
-        if quantity is not None and (isinstance(quantity, bool) or not quantity > 0):
-            raise InputError(f"quantity must be a positive number, got {quantity!r}")
-        return receive_one(
+        :param quantity: overrides the label's; exact (``Decimal`` or text for fractions; a float is read as its
+            shortest text). More than 0, at most 6 decimal places and 15 significant digits, below 10^12.
+        :param allow_over: accept more than is outstanding on the line.
+        :param explain: give the result an ``explanation``: repairs, decoder verdicts, and every order line
+            considered with the reason it was kept or rejected.
+        :param another: this is another bag with the same label as one already received (suppliers do print
+            identical labels): book it as a further receipt with its own stock item. Without it a repeat scan
+            is ``already_received``, so an accidental double scan books nothing.
+        :raises QuantityError: ``quantity`` is not a number within those bounds.
+        :raises EnvironmentFault: the store cannot be written (full, read-only, locked, file replaced).
+        """
+        from .quantities import checked
+        from .receiving import receive_explained
+
+        return receive_explained(
             self,
             raw,
-            quantity=quantity,
-            location=location,
-            purchase_order=purchase_order,
-            allow_over=allow_over,
+            None if quantity is None else checked(quantity),
+            location,
+            purchase_order,
+            allow_over,
+            explain,
+            another,
         )
 
     def undo_receipt(self, reference: str | int) -> ReceiveResult:
-        """Undo a receipt by barcode hash (or history id): restores the line, removes the stock item and its
+        """Undo one receipt: restores the line (reopening a complete order), removes the stock item and its
         links, in one transaction.
 
-        :raises NotFound: nothing received under that reference.
+        :param reference: a history id (undoes exactly the receipt that entry booked), or a barcode hash or a
+            unique prefix of one of at least 8 hex characters (undoes that label's newest receipt).
+        :raises NotFound: no such history entry, not a receipt, already undone, nothing received under the hash.
+        :raises InputError: not a history id or a hash, or a prefix several labels share.
         """
         from .receiving import undo_receipt
 
@@ -577,6 +777,21 @@ def _check_scan(raw: Any) -> None:
         raise InputError("scan contains NUL bytes, which no barcode scanner sends")
     if not raw.strip(" \t\r\n\f\v"):  # not str.strip(): GS and RS count as whitespace to Python
         raise InputError("empty scan")
+
+
+def _exact_order(order: PurchaseOrder) -> PurchaseOrder:
+    """An order given as values, its quantities checked and exact (a file's are checked as it is read)."""
+    import attrs
+
+    from .quantities import QuantityError, checked
+
+    lines = []
+    for line in order.lines:
+        try:
+            lines.append(attrs.evolve(line, quantity=checked(line.quantity)))
+        except QuantityError as error:
+            raise InputError(f"{order.reference} line {line.line}: {error.message}") from None
+    return attrs.evolve(order, lines=tuple(lines))
 
 
 def _check_reimport(existing: PurchaseOrder | None, order: PurchaseOrder) -> None:

@@ -14,13 +14,14 @@ class BarcodeError(Exception):
     """Base class of every error the engine raises on purpose."""
 
     exit_code: int = 1
+    message: str = ""  # a plugin's subclass may skip ``__init__``: its message is then its arguments
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        return self.message or super().__str__()
 
 
 class InputError(BarcodeError):
@@ -72,3 +73,19 @@ class EnvironmentFault(BarcodeError):
     """
 
     exit_code = 3
+
+
+class ListenerRefused(BarcodeError):
+    """An in-transaction event listener raised: the whole write was rolled back and nothing was booked.
+
+    ``plugin`` and ``hook`` name the listener; the message is its own, prefixed with them.
+    """
+
+    def __init__(self, message: str, plugin: str, hook: str) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.hook = hook
+
+
+class ReentrantCall(BarcodeError):
+    """An event listener called back into the engine; listeners write through the ``tx`` they are given."""

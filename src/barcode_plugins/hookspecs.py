@@ -24,8 +24,10 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from .events import Event
     from .label_formats import LabelFormat
-    from .models import Decoded, PurchaseOrder, PurchaseOrderLine
+    from .models import Decoded, ItemRef, PurchaseOrder, PurchaseOrderLine, Quantity
+    from .transaction import Transaction
 
 hookspec = pluggy.HookspecMarker("barcode_plugins")
 
@@ -165,6 +167,140 @@ def label_formats() -> Sequence[LabelFormat] | None:
 
     The families and every field are described in ``docs/formats.md``. A declaration that raises or does not
     validate is recorded as the plugin's failure; the plugin then counts as declaring nothing.
+
+    .. versionadded:: 0.2
+    """
+
+
+# -- embedding: events, the host's own items -----------------------------------------------------------------
+# In-transaction event hooks: each is called inside the write's transaction, after the engine's own rows and the
+# history entry are written and before the commit. All or nothing: an implementation that raises (anything, a
+# BarcodeError included) rolls the whole write back and the caller gets its message (ListenerRefused); these hooks
+# are NOT isolated like the others. Write your own tables through ``tx``; do not call the engine (refused with
+# ReentrantCall) and keep it short: the store's write lock is held while you run.
+
+
+@hookspec
+def receipt_booked(event: Event, tx: Transaction) -> None:
+    """A scanned label was received: called inside the receipt's transaction.
+
+    :param event: ``kind="receipt_booked"``; ``item`` is where the stock went (``stockitem:N`` or the host's
+        reference from :func:`create_receipt_item`), with ``barcode_hash``, ``raw``, ``plugin``,
+        ``purchase_order``, ``line``, ``quantity``, ``location`` and ``history_id`` (the receipt's history entry).
+    :param tx: the open :class:`barcode_plugins.Transaction`: ``tx.execute(...)`` writes in the same SQLite file,
+        in the same transaction.
+    :return: nothing. Raise to refuse the receipt: nothing is booked (no receipt, no line total, no stock, no
+        link) and the receive outcome is ``error`` with your message.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def receipt_undone(event: Event, tx: Transaction) -> None:
+    """A receipt was undone: called inside the undo's transaction, after the line total is taken back.
+
+    :param event: ``kind="receipt_undone"``; ``item``, ``barcode_hash``, ``purchase_order``, ``line`` and
+        ``quantity`` (positive: what is taken back) of the receipt, ``history_id`` of the undo entry.
+    :param tx: the open :class:`barcode_plugins.Transaction`. A host whose own item received the stock takes
+        the quantity back here.
+    :return: nothing. Raise to refuse the undo: the receipt stays booked, the caller gets your message.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def link_added(event: Event, tx: Transaction) -> None:
+    """A barcode was linked to an item (``link``, not the link a receipt makes, which ``receipt_booked`` covers,
+    nor a bulk ``import_links``, which is one history entry and no events).
+
+    :param event: ``kind="link_added"``; ``item``, ``link_key``, ``barcode_hash``, ``raw``, ``plugin``,
+        ``history_id``.
+    :param tx: the open :class:`barcode_plugins.Transaction`.
+    :return: nothing. Raise to refuse the link (nothing is written).
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def link_removed(event: Event, tx: Transaction) -> None:
+    """A link was removed (``unlink``): called once per removed link, inside the unlink's transaction.
+
+    :param event: ``kind="link_removed"``; ``item``, ``link_key``, ``raw`` (as linked), ``plugin``,
+        ``history_id``.
+    :param tx: the open :class:`barcode_plugins.Transaction`.
+    :return: nothing. Raise to refuse the unlink (every link stays).
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def barcode_scanned(event: Event, tx: Transaction) -> None:
+    """Every ``scan`` (not ``decode``, not ``receive``), inside the transaction that logs it.
+
+    :param event: ``kind="barcode_scanned"``; ``raw``, ``barcode_hash``, ``plugin``, ``item`` (what it
+        resolved to, or ``None``), ``history_id``.
+    :param tx: the open :class:`barcode_plugins.Transaction`.
+    :return: nothing. Raising makes the scan fail with your message (nothing is logged).
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def event_committed(event: Event) -> None:
+    """Any of the events above, after its transaction committed: notify another system here.
+
+    Called once per event, in the order the events happened, for every event of the transaction, after the
+    COMMIT (so never for a write that was rolled back). Events of one process arrive in ``history_id`` order;
+    across processes, ``history_id`` is the commit order. Called in the process that made the write, before the
+    engine method returns.
+
+    :param event: an :class:`barcode_plugins.Event`; ``event.kind`` says which hook announced it.
+    :return: nothing. Raising does not undo anything: the failure is recorded for the plugin (``barcode-plugins
+        plugins`` shows it, the CLI warns on stderr) and the other listeners and events still run. You may call
+        the engine here (a new transaction).
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec(firstresult=True)
+def create_receipt_item(
+    barcode: Decoded, line: PurchaseOrderLine, quantity: Quantity, location: str | None, tx: Transaction
+) -> ItemRef | None:
+    """Create (or choose) the item a received label's stock goes into, inside the receipt's transaction.
+
+    :param barcode: the decoded supplier label being received.
+    :param line: the purchase-order line it is booked against (as it was before this receipt).
+    :param quantity: how much is received.
+    :param location: where it goes (``--location``, else the line's destination), or ``None``.
+    :param tx: the open :class:`barcode_plugins.Transaction`: insert into (or update) your own stock table here.
+    :return: the item's reference, e.g. ``ItemRef("erp_stock", "991")``: the receipt records it and the label
+        is linked to it. Return ``None`` to let the next implementation decide; the built-in default
+        (``trylast``) creates an internal stock item and returns ``stockitem:N``. Raising refuses the receipt
+        (nothing is booked).
+
+    ``firstresult``: one item per receipt. The receipt's undo announces ``receipt_undone`` with this item, where
+    the host takes the stock back; only the core's own ``stockitem`` is deleted by the core.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec(firstresult=True)
+def item_exists(item: ItemRef, tx: Transaction) -> bool | None:
+    """Say whether an item reference names something, before ``link``, ``unlink --item`` and ``label`` use it.
+
+    :param item: the reference, e.g. ``stockitem:42`` or ``erp_stock:991``.
+    :param tx: a :class:`barcode_plugins.Transaction` on the store's connection (inside the write's transaction
+        for ``link`` and ``unlink``; a plain read handle for ``label``). Read only.
+    :return: ``True`` it exists, ``False`` it does not (the command is refused with a clear message), ``None``
+        not your type. The built-in default answers for ``stockitem``. A type no plugin answers for is accepted
+        (item types are open-ended; the core cannot know a host's ``part:7``).
 
     .. versionadded:: 0.2
     """

@@ -2,23 +2,27 @@
 
 The header is ``raw,item``; ``raw`` is kept exactly as written (a scan may begin or end with spaces or hold control
 characters; quote it), ``item`` is ``TYPE:ID``. Blank lines are skipped. Rows are read as the import asks for
-them, so a file of any size takes the memory of one import batch; the first problem is reported with its line
-(and the import then writes nothing).
+them, so a file of any size takes the memory of one import batch, and every line is read with a bound, so a file
+without newlines does too; the first problem is reported with its line (and the import then writes nothing).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from array import array
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from .errors import InputError
+from .text_files import csv_text_lines, separator_hint
 
 COLUMNS = ("raw", "item")
+#: The longest line of a link file, in bytes: a quoted scan of 8,192 characters (four bytes each, quotes doubled)
+#: and an item reference fit with room to spare.
+MAX_LINE_BYTES = 128 * 1024
 
 
 def open_link_file(path: Path | None) -> tuple[Iterator[tuple[str, str]], Callable[[int], str]]:
@@ -26,29 +30,30 @@ def open_link_file(path: Path | None) -> tuple[Iterator[tuple[str, str]], Callab
     function that names row ``n`` (from 0) by where it is (``links.csv line 7``)."""
     source = "<stdin>" if path is None else str(path)
     try:
-        stream: TextIO = (
-            io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
-            if path is None
-            else path.open(encoding="utf-8-sig", newline="")
-        )
+        stream: BinaryIO = sys.stdin.buffer if path is None else path.open("rb")
     except OSError as error:
         raise InputError(f"cannot read {source}: {error.strerror or error}") from None
     lines = array("q")  # the line each row starts on: eight bytes a row, not a string
-    rows = _rows(stream, source, lines)
+    rows = _rows(stream, source, lines, path is not None)
     next(rows)  # reads and checks the header now, so a wrong file fails before anything else happens
     return rows, lambda index: f"{source} line {lines[index]}"
 
 
-def _rows(stream: TextIO, source: str, lines: array[int]) -> Iterator[tuple[str, str]]:
-    # A generator that first yields nothing for the header (checked), then one (raw, item) per data row.
-    reader = csv.reader(stream)
-    line = 1
+def _rows(stream: BinaryIO, source: str, lines: array[int], path_given: bool) -> Iterator[tuple[str, str]]:
+    # A generator that first yields nothing for the header (checked), then one (raw, item) per data row; it
+    # closes the file when done (standard input is left open).
+    reader = csv.reader(
+        csv_text_lines(stream, source, MAX_LINE_BYTES, "a row is a scan (at most 8,192 characters) and an item")
+    )
     try:
-        with stream:
+        with stream if path_given else nullcontext():
             header = [name.strip() for name in next(reader, [])]
             if header != list(COLUMNS):
                 shown = ",".join(header) if header else "nothing"
-                raise InputError(f"{source} line 1: expected the header {','.join(COLUMNS)}, found {shown}")
+                raise InputError(
+                    f"{source} line 1: expected the header {','.join(COLUMNS)}, found {shown}"
+                    f"{separator_hint(header, COLUMNS)}"
+                )
             yield ("", "")
             line = reader.line_num + 1  # where the next record starts (a quoted value may span lines)
             for record in reader:
@@ -61,5 +66,3 @@ def _rows(stream: TextIO, source: str, lines: array[int]) -> Iterator[tuple[str,
                 yield record[0], record[1].strip()
     except csv.Error as error:
         raise InputError(f"{source} line {reader.line_num}: {error}") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"{source} is not UTF-8 text (near line {line}, byte {error.start})") from None

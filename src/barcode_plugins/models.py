@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import cattrs
 
     from .ecia import EciaRecord
+    from .explain import Explanation
+    from .quantities import Quantity
 
 Kind = Literal["supplier", "internal", "external"]
 
@@ -30,7 +32,17 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "packing_list_number", "invoice_number", "ship_date", "date_code", "lot_code", "serial_number",
     "country_of_origin", "fields", "barcode_hash", "raw",
 )  # fmt: skip
-Quantity = int | float
+
+
+def __getattr__(name: str) -> Any:
+    # ``Quantity`` (int | Decimal) is importable from here, but only on demand: decimal costs 4 ms of the
+    # decode cold start, which never needs it.
+    if name == "Quantity":
+        from .quantities import Quantity
+
+        return Quantity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Item types the core knows; others are accepted if they are a plain lowercase word.
 KNOWN_ITEM_TYPES = ("stockitem", "part", "supplierpart", "purchaseorder", "location")
@@ -216,7 +228,17 @@ class PurchaseOrderLine:
     @property
     def outstanding(self) -> Quantity:
         """What is still to come (never negative)."""
-        return max(self.quantity - self.received, 0)
+        return _whole_as_int(max(self.quantity - self.received, 0))
+
+    @property
+    def over_received(self) -> Quantity:
+        """What was received beyond the ordered quantity (an allowed over-receipt; else 0)."""
+        return _whole_as_int(max(self.received - self.quantity, 0))
+
+
+def _whole_as_int(quantity: Quantity) -> Quantity:
+    # 0.3 - 0.3 is Decimal("0.0"): shown as 0, like every whole quantity.
+    return quantity if type(quantity) is int or quantity != int(quantity) else int(quantity)
 
 
 @attrs.frozen
@@ -284,6 +306,8 @@ class HistoryEntry:
     line: int | None = None
     quantity: Quantity | None = None
     message: str | None = None
+    #: Why a failed scan failed (stored for failed scans only; read by ``Engine.history_entry``).
+    explanation: Explanation | None = None
 
 
 @attrs.frozen
@@ -296,6 +320,10 @@ class ScanResult:
     stock_item: StockItem | None = None
     po_lines: tuple[PurchaseOrderLine, ...] = ()
     message: str = ""
+    #: How the scan was read and resolved; only with ``Engine.scan(raw, explain=True)``.
+    explanation: Explanation | None = None
+    #: Set when the scan answered but could not be logged (e.g. the store is read-only).
+    warning: str | None = None
 
 
 ReceiveStatus = Literal[
@@ -325,6 +353,10 @@ class ReceiveResult:
     barcode: Decoded | None = None
     candidates: tuple[str, ...] = ()
     history_id: int | None = None
+    #: The item the stock went into (``stockitem:N``, or a host's own reference such as ``erp_stock:991``).
+    item: ItemRef | None = None
+    #: How the label was read and matched; only with ``Engine.receive(raw, explain=True)``.
+    explanation: Explanation | None = None
 
 
 @attrs.frozen
@@ -354,14 +386,25 @@ _converter: cattrs.Converter | None = None
 
 
 def converter() -> cattrs.Converter:
-    """The one converter: attrs values <-> JSON-ready builtins. Item references travel as ``TYPE:ID`` text."""
+    """The one converter: attrs values <-> JSON-ready builtins. Item references travel as ``TYPE:ID`` text;
+    quantities as JSON numbers (ints when whole)."""
     global _converter
     if _converter is None:
+        from decimal import Decimal
+
         import cattrs  # lazy: the biggest import on the decode path, needed only for JSON
 
+        from .explain import Explanation  # lazy: explanations are values of their own module, needed only here
+        from .quantities import Quantity, to_json
+
+        # The annotations are strings, and ``Quantity`` and ``Explanation`` are not runtime globals here.
+        names = {"Quantity": Quantity, "Explanation": Explanation}
+        for cls in (Decoded, PurchaseOrderLine, StockItem, Receipt, HistoryEntry, ScanResult, ReceiveResult):
+            attrs.resolve_types(cls, localns=names)
         made = cattrs.Converter()
         made.register_unstructure_hook(ItemRef, str)
         made.register_structure_hook(ItemRef, lambda value, _: ItemRef.parse(value))
+        made.register_unstructure_hook(Decimal, to_json)
         made.register_structure_hook(Quantity, lambda value, _: _number(value))
         made.register_structure_hook(Quantity | None, lambda value, _: None if value is None else _number(value))
         made.register_unstructure_hook(PurchaseOrderLine, _unstructure_line)
@@ -370,18 +413,21 @@ def converter() -> cattrs.Converter:
 
 
 def _number(value: object) -> Quantity:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, str):
-        number = float(value)
-        return int(number) if number.is_integer() and "." not in value else number
-    return value
+    from .quantities import QuantityError, exact
+
+    try:
+        return exact(value)
+    except QuantityError as error:
+        raise ValueError(error.message) from None
 
 
 def _unstructure_line(line: PurchaseOrderLine) -> dict[str, Any]:
-    # ``outstanding`` is derived, but a reader of the JSON wants it next to quantity and received.
+    # ``outstanding`` and ``over_received`` are derived, but a reader of the JSON wants them next to quantity.
+    from .quantities import to_json
+
     out = attrs.asdict(line)
-    out["outstanding"] = line.outstanding
+    for name in ("quantity", "received", "outstanding", "over_received"):
+        out[name] = to_json(getattr(line, name))
     return out
 
 

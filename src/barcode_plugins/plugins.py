@@ -7,14 +7,19 @@ Environment switches (read when a manager is created):
 - ``BARCODE_PLUGINS_BLOCK=ecia,tme`` blocks plugins by name, built-ins included.
 - ``BARCODE_PLUGINS_TRACE=1`` prints every hook call and its answer to stderr.
 
+A name in ``LOAD`` or ``BLOCK`` that no installed plugin has is kept in :attr:`PluginManager.warnings` (the CLI
+prints it with the installed names): a typo would otherwise load or block nothing without a word.
+
 Hooks are called one implementation at a time so that a plugin that raises is recorded and skipped instead of
-taking the engine down (pluggy itself would abort the whole call).
+taking the engine down (pluggy itself would abort the whole call). A manager may be shared by threads: loading
+happens once, under a lock, and every thread waits until it is complete.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from importlib import import_module
@@ -24,6 +29,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import BarcodeError
+from .hook_results import PLUGIN_FAILURES
 from .models import HookFailure, PluginInfo
 from .plugin_index import IndexedEntryPoint, entry_points_of
 
@@ -38,6 +44,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "ecia": "barcode_plugins.builtin.generic_ecia",
     "default_matching": "barcode_plugins.builtin.matching",
     "default_linking": "barcode_plugins.builtin.linking",
+    "default_items": "barcode_plugins.builtin.items",
 }
 
 _MAX_INPUT_IN_MESSAGE = 60
@@ -73,6 +80,11 @@ class PluginManager:
         self._load_failed: dict[str, HookFailure] = {}
         self._impl_cache: dict[str, list[pluggy.HookImpl]] = {}
         self._callers: dict[str, list[Caller]] = {}
+        #: Messages about the switches themselves (a name in BARCODE_PLUGINS_LOAD that nothing installs).
+        self.warnings: list[str] = []
+        # Loading and cache building hold this lock; the flag is set only once loading is complete, so a thread
+        # that sees it set sees every plugin (reentrant: loading registers, and registering clears the caches).
+        self._lock = threading.RLock()
         self._loaded = False
 
     # -- loading -----------------------------------------------------------------------------------------
@@ -80,7 +92,15 @@ class PluginManager:
         """Load built-ins and entry-point plugins once; safe to call any number of times."""
         if self._loaded:
             return
-        self._loaded = True
+        with self._lock:
+            if self._loaded:  # another thread loaded them while this one waited
+                return
+            self._load_all()
+            self._impl_cache.clear()
+            self._callers.clear()
+            self._loaded = True
+
+    def _load_all(self) -> None:
         for name, module_name in BUILTIN_PLUGINS.items():
             self._origin[name] = (CORE_DISTRIBUTION, True)
             if name in self.blocked:
@@ -88,19 +108,33 @@ class PluginManager:
                 continue
             self._load(name, lambda module_name=module_name: import_module(module_name))
         if not self.entry_point_plugins:
+            self._warn_unknown_names(set(BUILTIN_PLUGINS))
             return
+        installed = set(BUILTIN_PLUGINS)
         for entry_point in entry_points_of(ENTRY_POINT_GROUP):
             name = entry_point.name
+            installed.add(name)
             self._origin[name] = (entry_point, False)
             if name in self.blocked or (self.only is not None and name not in self.only):
                 self.pm.set_blocked(name)
                 continue
             self._load(name, entry_point.load)
+        self._warn_unknown_names(installed)
+
+    def _warn_unknown_names(self, installed: set[str]) -> None:
+        # A misspelt name in a switch would otherwise load (or block) nothing without a word.
+        for variable, names in (("BARCODE_PLUGINS_LOAD", self.only or set()), ("BARCODE_PLUGINS_BLOCK", self.blocked)):
+            unknown = sorted(names - installed)
+            if unknown:
+                self.warnings.append(
+                    f"{variable} names {', '.join(map(repr, unknown))}, which is not an installed plugin;"
+                    f" installed: {', '.join(sorted(installed))}"
+                )
 
     def _load(self, name: str, loader: Any) -> None:
         try:
             plugin = loader()
-        except (Exception, SystemExit) as error:  # a broken plugin must not take the engine down
+        except PLUGIN_FAILURES as error:  # a broken plugin must not take the engine down
             self._record_load_failure(name, f"import failed: {type(error).__name__}: {error}")
             return
         self.register(plugin, name)
@@ -111,33 +145,35 @@ class PluginManager:
         Returns False, with the failure recorded, if pluggy rejects it or it implements a hook that has no
         specification (almost always a misspelt hook name).
         """
-        self._origin.setdefault(name, (None, False))
-        try:
-            self.pm.register(plugin, name=name)
-        except Exception as error:
-            self._record_load_failure(name, f"rejected: {error}")
-            return False
-        unknown = [caller.name for caller in self.pm.get_hookcallers(plugin) or () if caller.spec is None]
-        if unknown:
-            self.pm.unregister(plugin)
-            self._record_load_failure(
-                name,
-                f"implements {', '.join(sorted(unknown))}, which is not a barcode_plugins hook (misspelt?)",
-            )
-            return False
-        self._impl_cache.clear()
-        self._callers.clear()
-        return True
+        with self._lock:
+            self._origin.setdefault(name, (None, False))
+            try:
+                self.pm.register(plugin, name=name)
+            except Exception as error:
+                self._record_load_failure(name, f"rejected: {error}")
+                return False
+            unknown = [caller.name for caller in self.pm.get_hookcallers(plugin) or () if caller.spec is None]
+            if unknown:
+                self.pm.unregister(plugin)
+                self._record_load_failure(
+                    name,
+                    f"implements {', '.join(sorted(unknown))}, which is not a barcode_plugins hook (misspelt?)",
+                )
+                return False
+            self._impl_cache.clear()
+            self._callers.clear()
+            return True
 
     def unregister(self, name: str) -> None:
         """Remove a plugin by name (tests use this to clean up throwaway plugins)."""
-        plugin = self.pm.get_plugin(name)
-        if plugin is not None:
-            self.pm.unregister(plugin)
-        self._origin.pop(name, None)
-        self._load_failed.pop(name, None)
-        self._impl_cache.clear()
-        self._callers.clear()
+        with self._lock:
+            plugin = self.pm.get_plugin(name)
+            if plugin is not None:
+                self.pm.unregister(plugin)
+            self._origin.pop(name, None)
+            self._load_failed.pop(name, None)
+            self._impl_cache.clear()
+            self._callers.clear()
 
     def record_failure(self, plugin: str, hook: str, error: str, given: object = None) -> None:
         """Remember that ``plugin`` failed in ``hook`` on input ``given`` (shown by ``plugins`` and the CLI)."""
@@ -155,9 +191,10 @@ class PluginManager:
         cached = self._impl_cache.get(hook)
         if cached is None:
             self.ensure_plugins_loaded()
-            caller = getattr(self.pm.hook, hook)
-            cached = [impl for impl in reversed(caller.get_hookimpls()) if not (impl.hookwrapper or impl.wrapper)]
-            self._impl_cache[hook] = cached
+            with self._lock:  # not while another thread registers a plugin (it clears the cache)
+                caller = getattr(self.pm.hook, hook)
+                cached = [impl for impl in reversed(caller.get_hookimpls()) if not (impl.hookwrapper or impl.wrapper)]
+                self._impl_cache[hook] = cached
         return cached
 
     def callers(self, hook: str) -> list[Caller]:
@@ -169,14 +206,16 @@ class PluginManager:
         """
         callers = self._callers.get(hook)
         if callers is None:
-            (argument,) = getattr(self.pm.hook, hook).spec.argnames
-            callers = []
-            for impl in self.implementations(hook):
-                call = impl.function
-                if self.trace or tuple(impl.argnames) != (argument,):
-                    call = partial(self._call_one_argument, impl, hook, argument)
-                callers.append(Caller(impl.plugin_name, call, bool(impl.trylast)))
-            self._callers[hook] = callers
+            self.ensure_plugins_loaded()
+            with self._lock:
+                (argument,) = getattr(self.pm.hook, hook).spec.argnames
+                callers = []
+                for impl in self.implementations(hook):
+                    call = impl.function
+                    if self.trace or tuple(impl.argnames) != (argument,):
+                        call = partial(self._call_one_argument, impl, hook, argument)
+                    callers.append(Caller(impl.plugin_name, call, bool(impl.trylast)))
+                self._callers[hook] = callers
         return callers
 
     def _call_one_argument(self, impl: pluggy.HookImpl, hook: str, argument: str, value: object) -> Any:
@@ -192,7 +231,7 @@ class PluginManager:
                 result = impl.function(*[kwargs[name] for name in names])
         except BarcodeError:
             raise
-        except Exception as error:
+        except PLUGIN_FAILURES as error:  # SystemExit included: a plugin cannot end the process
             self.record_failure(
                 impl.plugin_name, hook, f"{type(error).__name__}: {error}", next(iter(kwargs.values()), None)
             )
@@ -206,11 +245,19 @@ class PluginManager:
         for impl in self.implementations(hook):
             yield impl, self.call_one(impl, hook, kwargs)
 
-    def call_first(self, hook: str, **kwargs: Any) -> Any:
-        """The first non-``None`` answer (for ``firstresult`` hooks), or ``None``."""
-        for _impl, result in self.call_each(hook, **kwargs):
-            if result is not None:
+    def call_first(self, hook: str, *, check: Callable[[Any], str | None] | None = None, **kwargs: Any) -> Any:
+        """The first non-``None`` answer (for ``firstresult`` hooks), or ``None``.
+
+        :param check: says why an answer is unusable (see :mod:`barcode_plugins.hook_results`); such an answer
+            is recorded as that plugin's failure and the next implementation is asked.
+        """
+        for impl, result in self.call_each(hook, **kwargs):
+            if result is None:
+                continue
+            reason = check(result) if check is not None else None
+            if reason is None:
                 return result
+            self.record_failure(impl.plugin_name, hook, reason, next(iter(kwargs.values()), None))
         return None
 
     # -- reporting ---------------------------------------------------------------------------------------

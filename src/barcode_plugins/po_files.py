@@ -2,6 +2,9 @@
 
 A file is accepted whole or rejected whole: the first problem found is reported with its row (CSV, counting
 the header as row 1) or its path (JSON, ``[2].lines[0].quantity``) and the column.
+
+Reading is bounded: a CSV file is read a line at a time (each at most :data:`MAX_CSV_LINE_BYTES`), a JSON file
+whole but at most :data:`MAX_JSON_BYTES`, so a file without newlines or a device cannot take all the memory.
 """
 
 from __future__ import annotations
@@ -9,12 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .errors import InputError
 from .models import PO_STATUSES, PurchaseOrder, PurchaseOrderLine, Quantity
+from .text_files import csv_text_lines, encoding_hint, separator_hint
+
+#: The longest line of a CSV purchase-order file (ten columns of at most 200 characters fit many times over).
+MAX_CSV_LINE_BYTES = 64 * 1024
+#: The largest JSON purchase-order file (about 500,000 lines); a larger import can be split or given as CSV.
+MAX_JSON_BYTES = 64 * 1024 * 1024
 
 CSV_COLUMNS = (
     "reference",
@@ -34,42 +43,71 @@ _HEADER_KEYS = ("supplier", "supplier_reference", "status")
 
 def read_purchase_orders(path: Path) -> list[PurchaseOrder]:
     """Read a CSV or JSON file of purchase orders (by extension; content sniffed if the extension says neither)."""
-    text = read_text(path)
-    suffix = path.suffix.lower()
-    is_json = suffix == ".json" or (suffix != ".csv" and text.lstrip().startswith("["))
-    return parse_json(text, str(path)) if is_json else parse_csv(text, str(path))
-
-
-def read_text(path: Path) -> str:
-    """A UTF-8 text file (a BOM is dropped); unreadable -> :class:`InputError`."""
+    source = str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            suffix = path.suffix.lower()
+            is_json = suffix == ".json" or (suffix != ".csv" and _starts_like_json(stream))
+            if is_json:
+                return parse_json(_read_json_text(stream, source), source)
+            lines = csv_text_lines(stream, source, MAX_CSV_LINE_BYTES, "a line is one order line")
+            return _parse_csv_lines(lines, source)
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _starts_like_json(stream: BinaryIO) -> bool:
+    # Peek (nothing is consumed): the first thing after a BOM and white space is "[".
+    head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"[")
+
+
+def _read_json_text(stream: BinaryIO, source: str) -> str:
+    data = stream.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise InputError(
+            f"{source}: a JSON file of purchase orders is at most {MAX_JSON_BYTES // 2**20} MB; split it or use CSV"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"{path} is not UTF-8 text (byte {error.start})") from None
+        raise InputError(f"{source} is not UTF-8 text (byte {error.start + 1}){encoding_hint(data)}") from None
 
 
 def parse_csv(text: str, source: str = "<csv>") -> list[PurchaseOrder]:
     """One row per PO line, with the contract's header."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
+    return _parse_csv_lines(io.StringIO(text, newline=""), source)
+
+
+def _parse_csv_lines(lines: Iterable[str], source: str) -> list[PurchaseOrder]:
+    reader = csv.DictReader(lines)
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise InputError(f"{source} row 1: {error}") from None
     if not header:
         raise InputError(f"{source}: empty file, expected the header {','.join(CSV_COLUMNS)}")
     missing = [column for column in _REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise InputError(f"{source} row 1: missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}")
+        raise InputError(
+            f"{source} row 1: missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}"
+            f"{separator_hint(header, CSV_COLUMNS)}"
+        )
     reader.fieldnames = header
-    rows: list[tuple[str, Mapping[str, Any]]] = []
-    for number, row in enumerate(reader, start=2):
-        if None in row:
-            raise InputError(f"{source} row {number}: more values than columns")
-        if not any((value or "").strip() for value in row.values()):
-            continue  # blank line
-        rows.append((f"{source} row {number}", {key: (value or "").strip() for key, value in row.items()}))
-    return _orders_from_rows(rows)
+    return _orders_from_rows(_csv_rows(reader, source))
+
+
+def _csv_rows(reader: csv.DictReader[str], source: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    number = 1
+    try:
+        for number, row in enumerate(reader, start=2):
+            if None in row:
+                raise InputError(f"{source} row {number}: more values than columns")
+            if not any((value or "").strip() for value in row.values()):
+                continue  # blank line
+            yield f"{source} row {number}", {key: (value or "").strip() for key, value in row.items()}
+    except csv.Error as error:
+        raise InputError(f"{source} row {number + 1}: {error}") from None
 
 
 def parse_json(text: str, source: str = "<json>") -> list[PurchaseOrder]:
@@ -78,6 +116,8 @@ def parse_json(text: str, source: str = "<json>") -> list[PurchaseOrder]:
         data = json.loads(text)
     except ValueError as error:
         raise InputError(f"{source}: not valid JSON: {error}") from None
+    except RecursionError:  # a purchase order is three levels deep; thousands are an attack or an accident
+        raise InputError(f"{source}: not valid JSON: nested too deeply") from None
     if not isinstance(data, list):
         raise InputError(f"{source}: expected a JSON list of purchase orders, got {type(data).__name__}")
     rows: list[tuple[str, Mapping[str, Any]]] = []
@@ -99,6 +139,7 @@ def parse_json(text: str, source: str = "<json>") -> list[PurchaseOrder]:
 def _orders_from_rows(rows: Iterable[tuple[str, Mapping[str, Any]]]) -> list[PurchaseOrder]:
     headers: dict[str, dict[str, Any]] = {}
     lines: dict[str, list[PurchaseOrderLine]] = {}
+    numbers: dict[str, set[int]] = {}  # the line numbers seen per order: a duplicate is found in constant time
     for where, row in rows:
         reference = _text(row, "reference", where, required=True)
         assert reference is not None
@@ -114,8 +155,10 @@ def _orders_from_rows(rows: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Pur
                     f"{where}, column {key}: {header[key]!r} contradicts {known[key]!r} given earlier for {reference}"
                 )
         number = _line_number(row, where)
-        if any(line.line == number for line in lines.get(reference, [])):
+        seen = numbers.setdefault(reference, set())
+        if number in seen:
             raise InputError(f"{where}, column line: line {number} appears twice in {reference}")
+        seen.add(number)
         sku, mpn = _text(row, "sku", where), _text(row, "mpn", where)
         if not sku and not mpn:
             raise InputError(f"{where}: a line needs a sku or an mpn to be matched against labels")
@@ -167,13 +210,12 @@ def _line_number(row: Mapping[str, Any], where: str) -> int:
 
 
 def _quantity(row: Mapping[str, Any], where: str) -> Quantity:
+    from .quantities import QuantityError, checked
+
     value = row.get("quantity")
     try:
         if isinstance(value, bool) or value is None or value == "":
-            raise ValueError
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{where}, column quantity: {value!r} is not a number") from None
-    if not number > 0 or number > 1e12:
-        raise InputError(f"{where}, column quantity: {value!r} must be a positive number")
-    return int(number) if number.is_integer() else number
+            raise QuantityError(f"quantity {value!r} is not a number")
+        return checked(value)
+    except QuantityError as error:
+        raise InputError(f"{where}, column {error.message}") from None

@@ -3,23 +3,32 @@
 Inside the transaction (``BEGIN IMMEDIATE``, so concurrent stations queue instead of racing): look for an
 earlier receipt of the same label, match the line, check the outstanding quantity, then write the receipt, the
 stock item, its link to the label and the history entry. A killed process leaves all of it or none of it; the
-unique index on ``receipts.barcode_hash`` makes a double receipt impossible even in principle.
+unique index on ``receipts (barcode_hash, bag)`` makes a double receipt impossible even in principle: a label's
+first receipt is bag 1, and only an explicit "another bag like this one" books bag 2, 3...
+
+Quantities are exact (:mod:`barcode_plugins.quantities`); a label's quantity beyond the bounds is an ``error``
+outcome for that scan, never an exception that would stop a batch.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import AmbiguousBarcode, InputError, NotFound
-from .models import Decoded, ItemRef, PurchaseOrderLine, Quantity, ReceiveResult, ReceiveStatus
+import attrs
+
+from .errors import AmbiguousBarcode, InputError, ListenerRefused, NotFound
+from .events import announce
+from .host_items import receipt_item
+from .models import Decoded, HistoryEntry, ItemRef, PurchaseOrderLine, Receipt, ReceiveResult, ReceiveStatus
+from .quantities import LIMIT, Quantity, QuantityError, checked, show
 
 if TYPE_CHECKING:
     from .engine import Engine
     from .store import Store
 
-
-def _fmt(quantity: Quantity | None) -> str:
-    return "?" if quantity is None else f"{quantity:g}" if isinstance(quantity, float) else str(quantity)
+_HEX = frozenset("0123456789abcdef")
+#: The shortest barcode-hash prefix ``undo`` accepts (``link`` prints 12 characters).
+MIN_HASH_PREFIX = 8
 
 
 def _looked_for(barcode: Decoded, purchase_order: str | None) -> str:
@@ -45,8 +54,9 @@ def receive_one(
     location: str | None,
     purchase_order: str | None,
     allow_over: bool,
+    another: bool = False,
 ) -> ReceiveResult:
-    """Receive one scan (see :meth:`Engine.receive`)."""
+    """Receive one scan (see :meth:`Engine.receive`); ``quantity`` is already checked."""
     store = engine.store
     try:
         barcode = engine.decode(raw)
@@ -57,12 +67,15 @@ def receive_one(
     if barcode.kind != "supplier":
         what = f"an internal barcode for {barcode.item}" if barcode.kind == "internal" else "not a supplier label"
         return _log(store, raw, barcode, "not_recognised", f"{what}; nothing to receive")
-    amount = quantity if quantity is not None else barcode.quantity
-    if amount is None or amount <= 0:
-        return _log(store, raw, barcode, "needs_quantity", "the label carries no quantity; give one with --quantity")
-    with store.transaction():
+    amount = quantity
+    if amount is None and barcode.quantity is not None:
+        try:
+            amount = checked(barcode.quantity)
+        except QuantityError as error:  # a label's number is input like any other: refused, not a crash
+            return _log(store, raw, barcode, "error", f"the label's {error.message}; give one with --quantity")
+    with engine.transaction():
         earlier = store.get_receipt(barcode.barcode_hash)
-        if earlier is not None:
+        if earlier is not None and not another:
             line = store.get_line(earlier.purchase_order, earlier.line)
             return _log(
                 store,
@@ -70,8 +83,9 @@ def receive_one(
                 barcode,
                 "already_received",
                 f"already received {earlier.at[:19].replace('T', ' ')} UTC on {earlier.purchase_order} line"
-                f" {earlier.line} ({_fmt(earlier.quantity)}) into {earlier.location or 'no location'},"
-                f" stock item {earlier.stock_item}",
+                f" {earlier.line} ({show(earlier.quantity)}) into {earlier.location or 'no location'},"
+                f" stock item {earlier.stock_item}; another bag with an identical label? receive it as another"
+                " (--another)",
                 purchase_order=earlier.purchase_order,
                 line=earlier.line,
                 quantity=earlier.quantity,
@@ -94,6 +108,31 @@ def receive_one(
                 candidates=tuple(shown),
             )
         line = lines[0]
+        where = {"purchase_order": line.purchase_order, "line": line.line, "outstanding": line.outstanding}
+        if amount is None:
+            if line.outstanding <= 0 and not allow_over:  # matched first: no quantity asked for a full line
+                return _log(
+                    store,
+                    raw,
+                    barcode,
+                    "over_receipt",
+                    f"{line.purchase_order} line {line.line} is complete (ordered {show(line.quantity)}, received"
+                    f" {show(line.received)}); nothing outstanding; use --allow-over to accept more",
+                    **where,
+                )
+            message = "the label carries no quantity; give one with --quantity"
+            return _log(store, raw, barcode, "needs_quantity", message, **where)
+        if line.received + amount >= LIMIT:
+            return _log(
+                store,
+                raw,
+                barcode,
+                "error",
+                f"{show(amount)} would take {line.purchase_order} line {line.line} to {show(line.received + amount)}"
+                f" received, beyond what the store holds exactly ({LIMIT - 1:,})",
+                quantity=amount,
+                **where,
+            )
         if amount > line.outstanding and not allow_over:
             excess = amount - line.outstanding
             return _log(
@@ -101,14 +140,12 @@ def receive_one(
                 raw,
                 barcode,
                 "over_receipt",
-                f"{_fmt(amount)} would exceed {line.purchase_order} line {line.line} by {_fmt(excess)}"
-                f" (ordered {_fmt(line.quantity)}, received {_fmt(line.received)}); use --allow-over to accept",
-                purchase_order=line.purchase_order,
-                line=line.line,
+                f"{show(amount)} would exceed {line.purchase_order} line {line.line} by {show(excess)}"
+                f" (ordered {show(line.quantity)}, received {show(line.received)}); use --allow-over to accept",
                 quantity=amount,
-                outstanding=line.outstanding,
+                **where,
             )
-        return _book(engine, store, raw, barcode, line, amount, location or line.destination)
+        return _book(engine, store, raw, barcode, line, amount, location or line.destination, another)
 
 
 def _book(
@@ -119,23 +156,37 @@ def _book(
     line: PurchaseOrderLine,
     amount: Quantity,
     location: str | None,
+    another: bool,
 ) -> ReceiveResult:
-    stock_item, linked_to = store.book_receipt(line, amount, location, barcode, raw, engine.link_key(barcode))
+    item = receipt_item(engine, barcode, line, amount, location)
+    stock_item, linked_to = store.book_receipt(
+        line, amount, location, barcode, raw, engine.link_key(barcode), item=item, another=another
+    )
+    item = item or ItemRef("stockitem", str(stock_item))
     note = "" if linked_to is None else f"; label stays linked to {linked_to}"
-    outstanding = max(line.quantity - line.received - amount, 0)
-    return _log(
+    after = attrs.evolve(line, received=line.received + amount)
+    over, outstanding = after.over_received, after.outstanding
+    over_note = f" ({show(over)} over the order)" if over > 0 else ""
+    into = f"stock item {stock_item}" if stock_item is not None else f"item {item}"
+    result = _log(
         store,
         raw,
         barcode,
         "received",
-        f"received {_fmt(amount)} on {line.purchase_order} line {line.line}, {_fmt(outstanding)} outstanding;"
-        f" stock item {stock_item}{' at ' + location if location else ''}{note}",
+        f"received {show(amount)} on {line.purchase_order} line {line.line}, {show(outstanding)} outstanding"
+        f"{over_note}; {into}{' at ' + location if location else ''}{note}",
         purchase_order=line.purchase_order,
         line=line.line,
         quantity=amount,
         outstanding=outstanding,
         stock_item=stock_item,
+        item=item,
     )
+    announce(
+        engine, "receipt_booked", result.history_id or 0, item=item, barcode_hash=barcode.barcode_hash, raw=raw,
+        plugin=barcode.plugin, purchase_order=line.purchase_order, line=line.line, quantity=amount, location=location,
+    )  # fmt: skip
+    return result
 
 
 def _log(
@@ -151,6 +202,7 @@ def _log(
     outstanding: Quantity | None = None,
     stock_item: int | None = None,
     candidates: tuple[str, ...] = (),
+    item: ItemRef | None = None,
 ) -> ReceiveResult:
     """Write the history entry for an outcome (inside the caller's transaction, or its own) and return the
     outcome. The result is built once, with its history id (not built and then copied with ``attrs.evolve``)."""
@@ -158,10 +210,10 @@ def _log(
         history_id = store.add_history(
             "receive",
             status,
-            raw,
+            raw,  # the store keeps a bounded head of an over-long scan, and its length
             barcode_hash=barcode.barcode_hash if barcode else None,
             plugin=barcode.plugin if barcode else None,
-            item=ItemRef("stockitem", str(stock_item)) if stock_item else None,
+            item=item or (ItemRef("stockitem", str(stock_item)) if stock_item else None),
             purchase_order=purchase_order,
             line=line,
             quantity=quantity,
@@ -178,23 +230,19 @@ def _log(
         barcode=barcode,
         candidates=candidates,
         history_id=history_id,
+        item=item,
     )
 
 
 def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
-    """Undo a receipt by barcode hash or history id (see :meth:`Engine.undo_receipt`)."""
+    """Undo a receipt by history id, barcode hash or hash prefix (see :meth:`Engine.undo_receipt`)."""
     store = engine.store
-    with store.transaction():
-        barcode_hash = str(reference)
-        if isinstance(reference, int) or (isinstance(reference, str) and reference.isdigit()):
-            entry = store.get_history(int(reference))
-            if entry is None or entry.action != "receive" or entry.status != "received" or not entry.barcode_hash:
-                raise NotFound(f"history entry {reference} is not a receipt")
-            barcode_hash = entry.barcode_hash
-        receipt = store.get_receipt(barcode_hash)
-        if receipt is None:
-            raise NotFound(f"nothing received under {str(reference)[:64]!r} (already undone?)")
+    with engine.transaction():
+        receipt = _find_receipt(store, reference)
+        item, link_key = store.receipt_item(receipt)
         store.delete_receipt(receipt)
+        if item is not None and item.type != "stockitem" and link_key is not None:
+            store.delete_link_of(link_key, item)  # the host's item stays; only this label's link goes
         if receipt.stock_item is not None:
             stock = store.get_stock_item(receipt.stock_item)
             if stock is not None:
@@ -202,19 +250,26 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
                 store.delete_stock_item(receipt.stock_item)
         line = store.get_line(receipt.purchase_order, receipt.line)
         message = (
-            f"undid receipt of {_fmt(receipt.quantity)} on {receipt.purchase_order} line {receipt.line};"
-            f" {_fmt(line.outstanding if line else None)} outstanding; stock item {receipt.stock_item} removed"
+            f"undid receipt of {show(receipt.quantity)} on {receipt.purchase_order} line {receipt.line};"
+            f" {show(line.outstanding if line else None)} outstanding; "
+            + (f"stock item {receipt.stock_item} removed" if receipt.stock_item is not None else f"item {item}")
         )
         history_id = store.add_history(
             "undo",
             "undone",
             "",
-            barcode_hash=barcode_hash,
+            barcode_hash=receipt.barcode_hash,
+            item=item,
             purchase_order=receipt.purchase_order,
             line=receipt.line,
             quantity=receipt.quantity,
             message=message,
         )
+        announce(
+            engine, "receipt_undone", history_id, item=item, barcode_hash=receipt.barcode_hash,
+            purchase_order=receipt.purchase_order, line=receipt.line, quantity=receipt.quantity,
+            location=receipt.location,
+        )  # fmt: skip
     return ReceiveResult(
         "undone",
         message,
@@ -224,4 +279,98 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
         outstanding=line.outstanding if line else None,
         stock_item=receipt.stock_item,
         history_id=history_id,
+        item=item,
     )
+
+
+def receive_explained(
+    engine: Engine,
+    raw: str,
+    quantity: Quantity | None,
+    location: str | None,
+    purchase_order: str | None,
+    allow_over: bool,
+    explain: bool,
+    another: bool = False,
+) -> ReceiveResult:
+    """:func:`receive_one`, plus: a listener's refusal becomes an ``error`` outcome (nothing booked), a failed
+    outcome keeps its explanation in the history, and with ``explain`` the result carries one.
+
+    A failure's explanation is built after its outcome is logged, outside the receipt's transaction (holding the
+    write lock while every decoder runs again would stall the other stations), and added to the entry by a
+    second small write: a process killed in between leaves the entry without an explanation, never anything
+    half-booked.
+    """
+    from .explain import FAILED_RECEIVE_STATUSES, explain_receive, to_json
+
+    # Explained before receiving: the lines as matching saw them, not after this receipt changed them.
+    explanation = explain_receive(engine, raw, quantity, purchase_order, "") if explain else None
+    try:
+        result = receive_one(
+            engine,
+            raw,
+            quantity=quantity,
+            location=location,
+            purchase_order=purchase_order,
+            allow_over=allow_over,
+            another=another,
+        )
+    except ListenerRefused as error:
+        result = _log(engine.store, raw, engine.decode(raw), "error", error.message)
+    failed = result.status in FAILED_RECEIVE_STATUSES
+    if failed or (explain and result.status != "received"):  # nothing changed: explained as the store is now
+        explanation = explain_receive(engine, raw, quantity, purchase_order, result.message)
+    if failed and explanation is not None and result.history_id:
+        with engine.store.transaction():
+            engine.store.set_history_explanation(result.history_id, to_json(explanation))
+    if explanation is None or not (explain or failed):
+        return result
+    # A failure carries the explanation it was given anyway (it is in its history entry too).
+    return attrs.evolve(result, explanation=explanation)
+
+
+def _find_receipt(store: Store, reference: str | int) -> Receipt:
+    """The receipt ``reference`` names: a history id (exactly the receipt that entry booked), else a barcode hash
+    or a unique prefix of one (the label's newest receipt).
+
+    :raises NotFound: no such history entry, not a receipt, already undone, nothing received under the hash.
+    :raises InputError: neither a number nor a hash, or a prefix shared by several labels.
+    """
+    text = str(reference).strip()
+    if isinstance(reference, int) or text.isdecimal():
+        # Longer than any SQLite id: not a history id (and int() of thousands of digits would be refused).
+        entry = store.get_history(int(text)) if len(text) <= 19 else None
+        if entry is not None:
+            return _receipt_of_entry(store, entry)
+        if isinstance(reference, int) or not MIN_HASH_PREFIX <= len(text) <= 64:
+            raise NotFound(f"there is no history entry {text[:24]}")
+        # Digits only, but long enough to be the start of a barcode hash: try that too.
+    prefix = text.lower()
+    if not MIN_HASH_PREFIX <= len(prefix) <= 64 or not _HEX.issuperset(prefix):
+        raise InputError(
+            f"{text[:64]!r} is neither a history id nor a barcode hash (at least {MIN_HASH_PREFIX} hex characters)"
+        )
+    hashes = store.received_hashes(prefix)
+    if len(hashes) > 1:
+        raise InputError(f"{prefix} is the start of several received labels' hashes; give more of it")
+    receipt = store.get_receipt(hashes[0]) if hashes else None
+    if receipt is None:
+        undone = store.was_undone(prefix)
+        if undone:
+            raise NotFound(f"the receipt of {prefix} was already undone")
+        no_entry = f"there is no history entry {prefix} and " if prefix.isdecimal() else ""
+        raise NotFound(f"{no_entry}nothing received under {prefix}")
+    return receipt
+
+
+def _receipt_of_entry(store: Store, entry: HistoryEntry) -> Receipt:
+    if entry.action != "receive" or entry.status != "received" or not entry.barcode_hash:
+        raise NotFound(f"history entry {entry.id} is not a receipt (it is a {entry.action}: {entry.status})")
+    stock = entry.item.id if entry.item is not None and entry.item.type == "stockitem" else ""
+    if stock.isdecimal():
+        receipt = store.get_receipt_of_stock_item(entry.barcode_hash, int(stock))
+    else:  # a receipt into a host's own item
+        receipt = store.get_receipt_of_item(entry.barcode_hash, entry.item) if entry.item is not None else None
+    if receipt is None:
+        raise NotFound(f"history entry {entry.id}: that receipt was already undone")
+    return receipt

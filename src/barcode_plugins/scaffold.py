@@ -19,7 +19,9 @@ from string import Template
 from .errors import InputError
 from .plugins import BUILTIN_PLUGINS
 
-_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
+# Words of lowercase letters and digits joined by single underscores: a trailing or doubled underscore would give
+# a distribution name that packaging refuses (``barcode-plugins-a_`` does not install).
+_NAME = re.compile(r"(?=.{1,40}\Z)[a-z][a-z0-9]*(?:_[a-z0-9]+)*\Z")
 _TEMPLATE_SUFFIX = ".tmpl"
 
 
@@ -38,11 +40,11 @@ class PluginDirectoryExists(ScaffoldError):
 def check_plugin_name(name: str) -> str:
     """Return ``name`` if it can name a plugin; raise :class:`InvalidPluginName` saying why not."""
     if not isinstance(name, str) or not _NAME.match(name):
-        suggestion = re.sub(r"[^a-z0-9_]+", "_", str(name).strip().lower()).strip("_")
+        suggestion = re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
         hint = f" (try {suggestion!r})" if suggestion and _NAME.match(suggestion) else ""
         raise InvalidPluginName(
-            f"plugin name {str(name)[:40]!r} must be lowercase letters, digits and underscores, starting with a "
-            f"letter, at most 40 characters{hint}"
+            f"plugin name {str(name)[:40]!r} must be lowercase letters and digits, starting with a letter, words"
+            f" joined by single underscores (not at the end), at most 40 characters{hint}"
         )
     if name in BUILTIN_PLUGINS:
         raise InvalidPluginName(f"{name!r} is the name of a built-in plugin; choose another")

@@ -3,6 +3,10 @@
 - JSON, the convention inventory systems share: ``{"stockitem": 42}`` (QR / DataMatrix).
 - Short form for small 1D labels: ``bp:stockitem:42`` (lowercase ``bp:``, so it can never be read as an ECIA data
   identifier, an LCSC brace list or a TME ``KEY:value`` token, which are all upper case or braced).
+
+The short form is read case-insensitively in its prefix and type, because a wedge scanner with caps lock on sends
+``BP:STOCKITEM:42``: that is read as ``stockitem:42`` (the canonical form is lower case; the id is kept as read).
+Only a known type is accepted that way, so an upper-case ``BP:...`` that is not ours stays someone else's.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ def parse_internal(text: str) -> ItemRef | None:
     """
     if text.startswith(SHORT_PREFIX):
         return _item(text[len(SHORT_PREFIX) :], text)
+    if text[:3].lower() == SHORT_PREFIX:
+        return _short_in_other_case(text)
     canonical = _CANONICAL_JSON.match(text)
     if canonical is not None:
         return ItemRef(*canonical.groups())
@@ -63,7 +69,18 @@ def parse_internal(text: str) -> ItemRef | None:
     return _item(f"{type_}:{value}", text)
 
 
+def _short_in_other_case(text: str) -> ItemRef | None:
+    # ``BP:STOCKITEM:42`` (caps lock) or ``Bp:...``: ours only if the type, lower-cased, is a known one.
+    type_, colon, id_ = text[len(SHORT_PREFIX) :].partition(":")
+    if not colon or type_.lower() not in KNOWN_ITEM_TYPES:
+        return None
+    return _item(f"{type_.lower()}:{id_}", text)
+
+
 def _item(reference: str, text: str) -> ItemRef:
+    type_, colon, id_ = reference.partition(":")
+    if colon and type_.lower() in KNOWN_ITEM_TYPES:
+        reference = f"{type_.lower()}:{id_}"  # the canonical form is lower case
     try:
         item = ItemRef.parse(reference)
     except InvalidItemReference as error:

@@ -10,6 +10,8 @@ Among fitting lines, a line number printed on the label decides, then lines with
 
 When the user chooses the order (``receive --po``), the engine hands the hook only that order's lines and a label
 that names that order, so the order check passes whatever order number the label printed.
+Orders that are ``placed`` fit, and ``complete`` ones (every line received) too: one more bag is then an
+over-receipt the user may allow, not "no order".
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def match_po_line(barcode: Decoded, orders: Sequence[PurchaseOrder]) -> Sequence
     fitting = [
         line
         for order in orders
-        if order.status == "placed" and supplier_fits(barcode, order) and order_fits(barcode, order)
+        if order.status in ("placed", "complete") and supplier_fits(barcode, order) and order_fits(barcode, order)
         for line in order.lines
         if part_fits(barcode, line)
     ]

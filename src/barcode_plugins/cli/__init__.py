@@ -1,29 +1,68 @@
 """The ``barcode-plugins`` command line: a thin layer over :class:`barcode_plugins.Engine`.
 
 Errors become ``click.ClickException`` here and nowhere else; exit codes follow the contract
-(0 done, 1 not recognised or refused, 2 bad usage or bad input).
+(0 done, 1 not recognised or refused, 2 bad usage or bad input, 3 the environment failed: disk full, read-only
+database, database locked too long).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Any
 
 import click
 
 from ..errors import BarcodeError
-from .context import AppContext, CliError
+from .context import AppContext, CliError, environment_fault, exit_code_of, message_of
+from .output import visible
+
+#: What ``--help`` says about exit codes (the contract's, and 3 for the environment).
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done; 1 not recognised or refused; 2 bad usage or bad input; 3 the environment failed (disk"
+    " full, read-only database, database locked too long): fix it and run again, nothing was half-written."
+)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so open transactions roll back and import workers are stopped.
+
+    A ``BaseException`` (not ``SystemExit``) so that no plugin isolation or ``except Exception`` swallows it.
+    """
 
 
 class BarcodeGroup(click.Group):
     """A click group that turns our typed errors into one-line messages with the contract's exit codes."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Python hands undecodable argument bytes over as lone surrogates, which nothing downstream can print,
+        # hash or store: refuse them here, once, with their position.
+        for position, argument in enumerate(args, start=1):
+            try:
+                argument.encode("utf-8")
+            except UnicodeEncodeError as error:
+                byte = ord(argument[error.start]) & 0xFF
+                raise click.UsageError(
+                    f"argument {position} is not valid UTF-8 (byte 0x{byte:02x} at {error.start + 1}); give text"
+                    " as UTF-8, or put scans in a file and use --file",
+                    ctx,
+                ) from None
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BarcodeError as error:
-            raise CliError(error.message, error.exit_code) from None
+            error = environment_fault(error) or error
+            raise CliError(message_of(error), exit_code_of(error)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:
+            fault = environment_fault(error)
+            if fault is None:
+                raise
+            raise CliError(fault.message, fault.exit_code) from None
         finally:
             app = ctx.obj
             if isinstance(app, AppContext):
@@ -31,7 +70,7 @@ class BarcodeGroup(click.Group):
                 app.close()
 
 
-@click.group(cls=BarcodeGroup)
+@click.group(cls=BarcodeGroup, epilog=EXIT_CODES_HELP)
 @click.option(
     "--db",
     "db",
@@ -48,27 +87,48 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _register_commands() -> None:
-    from . import barcodes, info, links, orders, receiving
+    from . import barcodes, info, links, orders, receiving, serve, tokens
 
-    for module in (barcodes, info, links, orders, receiving):
+    for module in (barcodes, info, links, orders, receiving, serve, tokens):
         module.register(cli)
-    for _impl, _answer in AppContext.shared_plugins().call_each("register_commands", cli=cli):
-        pass  # plugins add their commands to the group; the answers mean nothing
+    plugins = AppContext.shared_plugins()
+    builtin = dict(cli.commands)
+    for impl, _answer in plugins.call_each("register_commands", cli=cli):
+        # A plugin adds commands; it may not replace or remove ours (that would change what a documented
+        # command does behind the user's back). Ours are put back and the clash is the plugin's failure.
+        clashes = sorted(name for name, command in builtin.items() if cli.commands.get(name) is not command)
+        if clashes:
+            cli.commands.update({name: builtin[name] for name in clashes})
+            plugins.record_failure(
+                impl.plugin_name,
+                "register_commands",
+                f"tried to replace the built-in command(s) {', '.join(clashes)}; kept the built-in",
+            )
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    _register_commands()
+    signal.signal(signal.SIGTERM, _terminate)
     try:
+        _register_commands()
         cli.main(args=argv, prog_name="barcode-plugins")
     except BarcodeError as error:  # raised outside a command (e.g. while parsing options)
-        click.echo(f"Error: {error.message}", err=True)
-        sys.exit(error.exit_code)
+        click.echo(f"Error: {visible(message_of(error))}", err=True)
+        sys.exit(exit_code_of(error))
+    except Terminated:
+        click.echo("Error: terminated (SIGTERM); what was not yet committed was rolled back", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except Exception as error:  # a bug: one line, not a traceback, unless asked for
         if os.environ.get("BARCODE_PLUGINS_DEBUG"):
             raise
         click.echo(
-            f"Error: internal error: {type(error).__name__}: {error} (set BARCODE_PLUGINS_DEBUG=1 for details)",
+            visible(
+                f"Error: internal error: {type(error).__name__}: {error} (set BARCODE_PLUGINS_DEBUG=1 for details)"
+            ),
             err=True,
         )
         sys.exit(1)

@@ -9,27 +9,75 @@ from typing import Any
 import click
 
 from ..engine import Engine
+from ..errors import BarcodeError, EnvironmentFault, StoreError
 from ..models import unstructure
 from ..plugins import PluginManager
+from .output import visible
+
+#: The exit codes an error may end the CLI with; anything else a plugin's error class claims becomes 1.
+ERROR_EXIT_CODES = (1, 2, 3)
+# What SQLite says when the machine, not the input, is at fault.
+_ENVIRONMENT_MESSAGES = ("disk is full", "readonly", "read-only", "database is locked", "disk i/o error")
 
 
 class CliError(click.ClickException):
-    """A one-line error with the contract's exit code."""
+    """A one-line error with the contract's exit code; control characters in it are shown, not obeyed."""
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
+        super().__init__(visible(message))
         self.exit_code = exit_code  # type: ignore[misc]  # click reads it from the instance, as designed
+
+
+def exit_code_of(error: BarcodeError) -> int:
+    """The error's exit code, clamped to 1, 2 or 3: a plugin's error class cannot make a failure exit 0."""
+    code = getattr(error, "exit_code", 1)
+    return code if type(code) is int and code in ERROR_EXIT_CODES else 1
+
+
+def message_of(error: BarcodeError) -> str:
+    """The error's one-line message (a plugin's subclass may not have set ``message``)."""
+    message = getattr(error, "message", None)
+    return message if isinstance(message, str) and message else str(error) or type(error).__name__
+
+
+def environment_fault(error: BaseException) -> EnvironmentFault | None:
+    """An :class:`EnvironmentFault` for an error that means the machine failed (SQLite's "database or disk is
+    full", a read-only file, an OS error writing), else ``None``.
+
+    A :class:`StoreError` carrying SQLite's words for these is one too: exit 3 tells a script to fix the machine
+    and retry, where 2 would tell it the input was wrong.
+    """
+    if isinstance(error, StoreError):
+        # The store has checked that the directory exists: "unable to open" is then a read-only file system or
+        # missing permissions, the machine's doing.
+        message = error.message.lower()
+        if any(fragment in message for fragment in (*_ENVIRONMENT_MESSAGES, "unable to open")):
+            return EnvironmentFault(error.message)
+        return None
+    sqlite3 = sys.modules.get("sqlite3")  # not imported: the error cannot be SQLite's (decode never loads it)
+    if sqlite3 is not None and isinstance(error, sqlite3.OperationalError):
+        text = str(error)
+        if any(fragment in text.lower() for fragment in _ENVIRONMENT_MESSAGES):
+            return EnvironmentFault(f"database: {text}; nothing was written (fix it and run again)")
+    if isinstance(error, OSError) and error.errno is not None:
+        import errno  # lazy: only a failing command gets here
+
+        if error.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EIO):
+            return EnvironmentFault(f"{error.strerror or error}{f': {error.filename}' if error.filename else ''}")
+    return None
 
 
 class AppContext:
     """Per-invocation state: the ``--db`` choice and the engine built from it."""
 
     _plugins: PluginManager | None = None
+    #: How many of the shared manager's failures have been reported: each is said once per process, however
+    #: many commands run in it (tests and embedders invoke several).
+    _reported = 0
 
     def __init__(self, db: str | None) -> None:
         self.db = db
         self._engine: Engine | None = None
-        self._reported = 0
 
     @classmethod
     def shared_plugins(cls) -> PluginManager:
@@ -52,15 +100,20 @@ class AppContext:
 
     def report_plugin_failures(self) -> None:
         """One warning line on stderr per plugin failure that happened during this command."""
-        failures = self.shared_plugins().failures
+        plugins = self.shared_plugins()
+        for warning in plugins.warnings:
+            click.echo(f"warning: {visible(warning)}", err=True)
+        plugins.warnings.clear()  # said once per process
+        failures = plugins.failures
         seen: set[tuple[str | None, str]] = set()
-        for failure in failures[self._reported :]:
+        for failure in failures[AppContext._reported :]:
             if (failure.plugin, failure.hook) in seen:
                 continue
             seen.add((failure.plugin, failure.hook))
             on = f" on {failure.input}" if failure.input else ""
-            click.echo(f"warning: plugin {failure.plugin} failed in {failure.hook}{on}: {failure.error}", err=True)
-        self._reported = len(failures)
+            line = f"warning: plugin {failure.plugin} failed in {failure.hook}{on}: {failure.error}"
+            click.echo(visible(line), err=True)
+        AppContext._reported = len(failures)
 
 
 def print_json(value: Any) -> None:

@@ -12,13 +12,18 @@ import contextlib
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..models import ReceiveResult
 from .context import AppContext, print_json
+from .output import visible
 from .receiving import COLOURS, summary
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..quantities import Quantity
 
 
 @contextlib.contextmanager
@@ -48,8 +53,17 @@ def raw_control_characters(fd: int) -> Iterator[None]:
         termios.tcsetattr(fd, termios.TCSANOW, saved)
 
 
-def _read_scan() -> str | None:
-    click.echo("scan> ", nl=False)
+#: How the session ends: Ctrl-C. A wedge scanner types labels (printable text, GS, RS, EOT, CR, LF, Tab) and
+#: no EIGP-114 label holds ETX, the byte Ctrl-C sends; an empty line, by contrast, is what a scanner set to send
+#: CR+LF produces after every label, so empty lines are ignored.
+END_GESTURE = "Ctrl-C"
+#: Every prompt says how to end, so nobody reaches for Enter (which a CR+LF scanner sends after each label).
+PROMPT = f"scan ({END_GESTURE} ends)> "
+
+
+def _read_line(prompt: str) -> str | None:
+    """One line from the terminal (``None`` at end of input), decoded leniently: a scan is data, not a command."""
+    click.echo(prompt, nl=False, err=True)
     line = sys.stdin.buffer.readline()
     if not line:
         return None
@@ -57,32 +71,85 @@ def _read_scan() -> str | None:
 
 
 def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None:
-    """Read scans until an empty line, end of input or Ctrl-C; print each outcome; then the summary."""
+    """Read scans until Ctrl-C or end of input; print each outcome and offer what can follow it (a quantity,
+    accepting an over-receipt, another bag like one already received, undoing a receipt); then the summary."""
     engine = app.engine
     engine.store.set_durable(True)  # a person just saw "received": it must survive a power cut
     counts: Counter[str] = Counter()
-    click.echo("Scan labels; an empty line or Ctrl-C ends the session.", err=True)
+    click.echo(f"Scan labels; {END_GESTURE} ends the session (empty lines are ignored).", err=True)
     try:
         with raw_control_characters(sys.stdin.fileno()):
-            while True:
-                scan = _read_scan()
-                if not scan or not scan.strip():
-                    break
-                result = engine.receive(scan, **options)
-                if result.status == "needs_quantity":
-                    result = _ask_quantity(engine, scan, options, result)
+            scan = _read_line(PROMPT)
+            while scan is not None:
+                if not scan.strip():
+                    scan = _read_line(PROMPT)
+                    continue
+                result, scan = _receive_with_answers(engine, scan, options, as_json)
                 counts[result.status] += 1
-                _show(result, as_json)
+                if scan is None:
+                    scan = _read_line(PROMPT)
     except (KeyboardInterrupt, EOFError):
         click.echo("", err=True)
     click.echo(summary(counts), err=as_json)
 
 
-def _ask_quantity(engine: Any, scan: str, options: dict[str, Any], result: ReceiveResult) -> ReceiveResult:
-    barcode = result.barcode
-    part = (barcode.supplier_part_number or barcode.manufacturer_part_number) if barcode else None
-    amount = click.prompt(f"quantity for {part or 'this label'}", type=click.FloatRange(min=0, min_open=True), err=True)
-    return engine.receive(scan, **{**options, "quantity": int(amount) if amount.is_integer() else amount})
+def _receive_with_answers(
+    engine: Engine, scan: str, options: dict[str, Any], as_json: bool
+) -> tuple[ReceiveResult, str | None]:
+    """Receive one scan and follow its outcome up with the person at the bench. Returns the final outcome and
+    the next scan, if the answer to a question was one (scanning the next label declines the offer)."""
+    result = engine.receive(scan, **options)
+    _show(result, as_json)
+    asked = dict(options)
+    for _ in range(4):  # e.g. another bag -> over-receipt accepted -> quantity: a few steps at most
+        question = _question(result)
+        if question is None:
+            return result, None
+        answer = _read_line(question)
+        while answer is not None and not answer.strip():  # the LF of a scanner sending CR+LF is no answer
+            answer = _read_line("")
+        if answer is None:
+            return result, None
+        choice = answer.strip().lower()
+        if result.status == "needs_quantity":
+            quantity = _quantity(choice)
+            if quantity is None:
+                return result, answer
+            asked["quantity"] = quantity
+        elif choice == "y" and result.status == "over_receipt":
+            asked["allow_over"] = True
+        elif choice == "a" and result.status == "already_received":
+            asked["another"] = True
+        elif choice == "u" and result.status == "already_received" and result.barcode is not None:
+            result = engine.undo_receipt(result.barcode.barcode_hash)
+            _show(result, as_json)
+            return result, None
+        else:
+            return result, None if choice == "n" else answer
+        result = engine.receive(scan, **asked)
+        _show(result, as_json)
+    return result, None
+
+
+def _question(result: ReceiveResult) -> str | None:
+    if result.status == "needs_quantity":
+        barcode = result.barcode
+        part = (barcode.supplier_part_number or barcode.manufacturer_part_number) if barcode else None
+        return f"quantity for {part or 'this label'} (or scan the next label): "
+    if result.status == "over_receipt":
+        return "[y] accept the over-receipt, [n] or scan the next label: "
+    if result.status == "already_received":
+        return "[a] another bag with this same label, [u] undo that receipt, [n] or scan the next label: "
+    return None
+
+
+def _quantity(text: str) -> Quantity | None:
+    from ..quantities import QuantityError, checked
+
+    try:
+        return checked(text)
+    except QuantityError:
+        return None
 
 
 def _show(result: ReceiveResult, as_json: bool) -> None:
@@ -90,4 +157,4 @@ def _show(result: ReceiveResult, as_json: bool) -> None:
         print_json(result)
         return
     colour = COLOURS.get(result.status, "red")
-    click.echo(click.style(f"{result.status.replace('_', ' ')}: {result.message}", fg=colour))
+    click.echo(click.style(visible(f"{result.status.replace('_', ' ')}: {result.message}"), fg=colour))

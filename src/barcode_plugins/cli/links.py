@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .context import AppContext, CliError, json_option, pass_app, print_json
+from .output import visible
 
 
 @click.command()
@@ -34,7 +35,7 @@ def link(app: AppContext, raw: str | None, item: str | None, file: str | None, a
     if as_json:
         print_json(made)
     else:
-        click.echo(f"linked {made.link_key[:12]} -> {made.item}")
+        click.echo(visible(f"linked {made.link_key[:12]} -> {made.item}"))
 
 
 def _link_file(app: AppContext, path: Path | None, as_json: bool) -> None:
@@ -76,7 +77,7 @@ def unlink(app: AppContext, raw: str | None, item: str | None, as_json: bool) ->
         print_json(removed)
     else:
         for gone in removed:
-            click.echo(f"unlinked {gone.link_key[:12]} from {gone.item}")
+            click.echo(visible(f"unlinked {gone.link_key[:12]} from {gone.item}"))
 
 
 def register(group: click.Group) -> None:

@@ -8,7 +8,7 @@ import click
 
 from ..models import PO_STATUSES, PurchaseOrder
 from .context import AppContext, json_option, pass_app, print_json
-from .output import table
+from .output import table, visible
 
 
 @click.group()
@@ -35,7 +35,7 @@ def import_(app: AppContext, file: Path, as_json: bool) -> None:
 @json_option
 @pass_app
 def list_(app: AppContext, status: str | None, as_json: bool) -> None:
-    """List purchase orders with received and outstanding totals."""
+    """List purchase orders with received, outstanding and over-received (allowed over-receipt) totals."""
     orders = app.engine.purchase_orders(status)
     if as_json:
         print_json(orders)
@@ -50,6 +50,7 @@ def list_(app: AppContext, status: str | None, as_json: bool) -> None:
             sum(line.quantity for line in o.lines),
             sum(line.received for line in o.lines),
             sum(line.outstanding for line in o.lines),
+            sum(line.over_received for line in o.lines),
         )
         for o in orders
     ]
@@ -64,6 +65,7 @@ def list_(app: AppContext, status: str | None, as_json: bool) -> None:
                 "ordered",
                 "received",
                 "outstanding",
+                "over",
             ),
             rows,
         )
@@ -75,12 +77,12 @@ def list_(app: AppContext, status: str | None, as_json: bool) -> None:
 @json_option
 @pass_app
 def show(app: AppContext, reference: str, as_json: bool) -> None:
-    """Show one purchase order, line by line."""
+    """Show one purchase order, line by line (``over``: received beyond the ordered quantity)."""
     order = app.engine.purchase_order(reference)
     if as_json:
         print_json(order)
         return
-    click.echo(_header(order))
+    click.echo(visible(_header(order)))
     rows = [
         (
             line.line,
@@ -90,11 +92,13 @@ def show(app: AppContext, reference: str, as_json: bool) -> None:
             line.quantity,
             line.received,
             line.outstanding,
+            line.over_received,
             line.destination or "",
         )
         for line in order.lines
     ]
-    click.echo(table(("line", "sku", "mpn", "manufacturer", "ordered", "received", "outstanding", "destination"), rows))
+    headers = ("line", "sku", "mpn", "manufacturer", "ordered", "received", "outstanding", "over", "destination")
+    click.echo(table(headers, rows))
 
 
 def _header(order: PurchaseOrder) -> str:

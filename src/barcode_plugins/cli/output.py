@@ -12,14 +12,33 @@ from ..models import CONTRACT_KEYS, Decoded
 _SHOWN = (*(key for key in (*CONTRACT_KEYS, "item") if key not in ("raw", "fields", "barcode_hash")), "barcode_hash")
 
 
-def visible(text: str) -> str:
-    """Control characters shown as Unicode control pictures, so a terminal prints something for them."""
-    return "".join(chr(0x2400 + ord(char)) if ord(char) < 32 else char for char in text)
+# C0 controls as Unicode control pictures (ESC -> ␛, GS -> ␝), DEL as ␡, C1 controls (0x9b is a one-byte CSI
+# to some terminals) as ``\x9b``: a label can then neither move the cursor, retitle or clear the terminal, nor
+# write the clipboard (OSC 52), and the user still sees that something was there. Bidirectional overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069) are shown as ``\u202e``: they would reorder what the line appears to say.
+_VISIBLE = (
+    {code: chr(0x2400 + code) for code in range(32)}
+    | {0x7F: "\u2421"}
+    | {code: f"\\x{code:02x}" for code in range(0x80, 0xA0)}
+    | {code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+)
+
+
+def visible(text: object) -> str:
+    """Text safe to print on a terminal: control characters shown visibly instead of obeyed (JSON output is
+    never passed through this: it stays exact)."""
+    shown = text if isinstance(text, str) else str(text)
+    return shown.translate(_VISIBLE)
+
+
+def visible_lines(text: str) -> str:
+    """:func:`visible` for text of several lines: each line made safe, the line breaks kept."""
+    return "\n".join(visible(line) for line in text.split("\n"))
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A plain aligned table (no colours, so it pastes anywhere)."""
-    shown = [[("" if cell is None else str(cell)) for cell in row] for row in rows]
+    shown = [[("" if cell is None else visible(cell)) for cell in row] for row in rows]
     widths = [max([len(h)] + [len(row[i]) for row in shown]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -36,7 +55,7 @@ def decoded_details(barcode: Decoded) -> str:
             rows.append((name, value))
     text = table(("field", "value"), rows)
     if barcode.fields:
-        text += "\n\n" + table(("element", "value"), [(k, visible(v)) for k, v in barcode.fields.items()])
+        text += "\n\n" + table(("element", "value"), list(barcode.fields.items()))
     return text
 
 
@@ -45,9 +64,10 @@ def decoded_line(barcode: Decoded) -> str:
     part = barcode.supplier_part_number or barcode.manufacturer_part_number or ""
     what = str(barcode.item) if barcode.item else part
     quantity = f"qty {barcode.quantity}" if barcode.quantity is not None else ""
-    return "  ".join(x for x in (barcode.plugin or "-", barcode.kind, what, quantity, barcode.barcode_hash[:12]) if x)
+    shown = (barcode.plugin or "-", barcode.kind, what, quantity, barcode.barcode_hash[:12])
+    return visible("  ".join(x for x in shown if x))
 
 
 def echo_error(message: str) -> None:
     """A one-line message on stderr."""
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {visible(message)}", err=True)

@@ -12,8 +12,9 @@ import click
 
 from ..errors import InputError
 from ..models import ReceiveResult, ReceiveStatus
+from ..quantities import Quantity
 from .context import AppContext, CliError, json_option, pass_app, print_json
-from .output import table
+from .output import table, visible, visible_lines
 from .scans_input import read_scans
 
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
@@ -24,46 +25,96 @@ SUMMARY_ORDER = tuple(status for status in get_args(ReceiveStatus) if status != 
 COLOURS = {"received": "green", "already_received": "yellow"}
 
 
+class QuantityType(click.ParamType):
+    """An exact quantity (``25``, ``0.1``) within the store's bounds; anything else is a usage error."""
+
+    name = "quantity"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Quantity:
+        """The checked quantity, or a one-line usage error naming the broken bound."""
+        from ..quantities import QuantityError, checked
+
+        try:
+            return checked(value)
+        except QuantityError as error:
+            self.fail(error.message, param, ctx)
+
+
+QUANTITY = QuantityType()
+
+
 @click.command()
 @click.argument("raws", nargs=-1, metavar="[RAW ...]")
 @click.option("--file", "file", type=click.Path(path_type=Path), help="Read scans from this file, one per line.")
-@click.option("--quantity", type=click.FloatRange(min=0, min_open=True), help="Quantity, when the label has none.")
+@click.option("--quantity", type=QUANTITY, help="Quantity, when the label has none (exact; up to 6 decimals).")
 @click.option("--location", help="Where the stock goes (default: the PO line's destination).")
 @click.option("--po", "purchase_order", help="Receive against this purchase order (resolves ambiguity).")
 @click.option("--allow-over", is_flag=True, help="Accept more than is outstanding on the line.")
+@click.option(
+    "--another", is_flag=True, help="Another bag with the same label as one already received: receive it too."
+)
 @click.option("--undo", "undo", metavar="HASH|HISTORY_ID", help="Undo a receipt instead of receiving.")
+@click.option("--image", "image", is_flag=True, help="RAW arguments are image or PDF files: receive every barcode.")
+@click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), help="Write a PDF of labels for the stock.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="For --labels.")
+@click.option("--explain", is_flag=True, help="Say how each label was read and which order lines were considered.")
 @json_option
 @pass_app
 def receive(
     app: AppContext,
     raws: tuple[str, ...],
     file: Path | None,
-    quantity: float | None,
+    quantity: Quantity | None,
     location: str | None,
     purchase_order: str | None,
     allow_over: bool,
+    another: bool,
     undo: str | None,
+    image: bool,
+    labels: Path | None,
+    paper: str,
+    explain: bool,
     as_json: bool,
 ) -> None:
     """Receive scanned labels against open purchase orders.
 
     RAW arguments are scans; '-' (or no argument with piped input) reads one scan per line from stdin; a single
     argument naming an existing file, or --file, reads that file. With no argument at a terminal, starts an
-    interactive session for a wedge scanner.
+    interactive session for a wedge scanner. With --image, RAW arguments are image or PDF files and every barcode
+    in them is a scan. --labels FILE writes a sheet of labels (PDF) for the stock items the batch created.
     """
     engine = app.engine
     if undo is not None:
         result = engine.undo_receipt(undo)
-        print_json(result) if as_json else click.echo(result.message)
+        print_json(result) if as_json else click.echo(visible(result.message))
         return
-    amount = int(quantity) if quantity is not None and quantity.is_integer() else quantity
     options = {
-        "quantity": amount,
+        "quantity": quantity,
         "location": location,
         "purchase_order": purchase_order,
         "allow_over": allow_over,
+        "another": another,
     }
+    if explain:
+        options["explain"] = True
+    created: list[int] | None = [] if labels is not None else None
+    if image or labels is not None:
+        from ..images.dependencies import require_all  # lazy: only these options need the image libraries
+
+        require_all()  # before receiving anything: a missing extra must not stop the batch half-way
+    if labels is not None and not labels.absolute().parent.is_dir():
+        raise InputError(f"cannot write {labels}: no directory {labels.absolute().parent}")
+    if image:
+        from .images import image_scans  # lazy: the image libraries
+
+        if not raws:
+            raise InputError("--image needs at least one image or PDF file")
+        counts, last = _run_batch(app, image_scans(raws), options, as_json, None, stock_items=created)
+        _finish(app, counts, last, created, labels, paper)
+        return
     if not raws and file is None and sys.stdin.isatty():
+        if labels is not None:
+            raise InputError("--labels needs the scans as arguments, a file or images, not an interactive session")
         from .interactive import run_session  # lazy: only a person at a terminal needs it
 
         run_session(app, options, as_json)
@@ -73,9 +124,30 @@ def receive(
     if file is not None or raws == ("-",) or not raws:
         stream = _open(file)
         total = _count_lines(file)
-        counts, last = _run_batch(app, read_scans(stream), options, as_json, total)
+        counts, last = _run_batch(app, read_scans(stream), options, as_json, total, stock_items=created)
     else:
-        counts, last = _run_batch(app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1)
+        counts, last = _run_batch(
+            app, enumerate(raws, start=1), options, as_json, None, single=len(raws) == 1, stock_items=created
+        )
+    _finish(app, counts, last, created, labels, paper)
+
+
+def _finish(
+    app: AppContext,
+    counts: Counter[str],
+    last: ReceiveResult | None,
+    created: list[int] | None,
+    labels: Path | None,
+    paper: str,
+) -> None:
+    """Write the label sheet (if asked for), then exit with the batch's worst outcome."""
+    if labels is not None and created:
+        from .images import write_receipt_labels  # lazy: the image libraries
+
+        pages = write_receipt_labels(app, created, labels, paper)
+        click.echo(f"wrote {labels}: {len(created)} label(s) on {pages} {paper} page(s)", err=True)
+    elif labels is not None:
+        click.echo(f"no stock item was created; {labels} not written", err=True)
     worst = max((EXIT_CODES.get(status, 1) for status in counts), default=0)
     if worst:
         refused = sum(n for status, n in counts.items() if EXIT_CODES.get(status, 1))
@@ -103,10 +175,16 @@ def _open(file: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _count_lines(file: Path | None) -> int | None:
-    if file is None or not sys.stderr.isatty():
+    """Lines in a regular file, for the progress bar, read in bounded chunks: a file without newlines (or a
+    device such as /dev/zero, which is not counted at all) must not be read whole into memory."""
+    if file is None or not sys.stderr.isatty() or not file.is_file():
         return None
+    lines, last = 0, b"\n"
     with file.open("rb") as handle:
-        return sum(1 for _ in handle)
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")  # a last line without its newline counts too
 
 
 def _run_batch(
@@ -116,6 +194,7 @@ def _run_batch(
     as_json: bool,
     total: int | None,
     single: bool = False,
+    stock_items: list[int] | None = None,
 ) -> tuple[Counter[str], ReceiveResult | None]:
     counts: Counter[str] = Counter()
     last: ReceiveResult | None = None
@@ -128,12 +207,18 @@ def _run_batch(
             result = app.engine.receive(scan, **options)
         counts[result.status] += 1
         last = result
+        if stock_items is not None and result.status == "received" and result.stock_item is not None:
+            stock_items.append(result.stock_item)
         if as_json:
             print_json(result)
         elif not single:
             _echo_line(number, result)
         elif result.status == "received":
-            click.echo(result.message)
+            click.echo(visible(result.message))
+        if result.explanation is not None and not as_json:
+            from .explanations import explanation_text  # lazy: only --explain prints one
+
+            click.echo(visible_lines(explanation_text(result.explanation)))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -144,7 +229,7 @@ def _run_batch(
 
 
 def _echo_line(number: int, result: ReceiveResult) -> None:
-    text = f"{number:>6}  {result.status:<16} {result.message}"
+    text = visible(f"{number:>6}  {result.status:<16} {result.message}")
     click.echo(click.style(text, fg=COLOURS.get(result.status, "red")))
 
 

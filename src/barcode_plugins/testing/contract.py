@@ -8,14 +8,17 @@ table of ``docs/formats.md`` is the human-readable source.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from barcode_plugins.models import CONTRACT_KEYS, Decoded, ItemRef
+from barcode_plugins.quantities import to_json
 
 #: The values a decoder chooses. ``plugin``, ``raw`` and ``barcode_hash`` are filled by the engine, so they are
 #: never compared; ``item`` (internal barcodes) is.
@@ -62,9 +65,9 @@ def contract_problems(value: object) -> list[str]:
 def _quantity_problems(quantity: object) -> list[str]:
     if quantity is None:
         return []
-    if isinstance(quantity, bool) or not isinstance(quantity, (int, float)):
-        return [f"quantity is {type(quantity).__name__} {quantity!r}, expected a number (int or float) or None"]
-    if isinstance(quantity, float) and not math.isfinite(quantity):
+    if isinstance(quantity, bool) or not isinstance(quantity, (int, float, Decimal)):
+        return [f"quantity is {type(quantity).__name__} {quantity!r}, expected a number (int or Decimal) or None"]
+    if isinstance(quantity, (float, Decimal)) and not math.isfinite(quantity):
         return [f"quantity is {quantity!r}, which JSON cannot carry"]
     if quantity < 0:
         return [f"quantity is negative ({quantity!r})"]
@@ -100,15 +103,26 @@ def differences(expected: Decoded, actual: Decoded, keys: tuple[str, ...] = DECO
     """The keys on which two results differ, as ``key: expected X, got Y`` lines (empty when they agree).
 
     ``fields`` must agree in content and in label order; ``25`` and ``25.0`` are different quantities (JSON
-    prints them differently).
+    prints them differently), ``Decimal("2.5")`` and ``2.5`` the same one (JSON prints both as ``2.5``).
     """
     left, right = decoder_view(expected), decoder_view(actual)
     lines = []
     for key in keys:
         want, got = left[key], right[key]
-        if want != got or type(want) is not type(got):
+        if key == "quantity":
+            same = _as_json_number(want) == _as_json_number(got)
+        else:
+            same = want == got and type(want) is type(got)
+        if not same:
             lines.append(f"{key}: expected {want!r}, got {got!r}")
     return lines
+
+
+def _as_json_number(quantity: object) -> str:
+    # What the JSON output prints for a quantity: exact decimals go out as the number they show.
+    if isinstance(quantity, Decimal):
+        return json.dumps(to_json(quantity))
+    return json.dumps(quantity) if isinstance(quantity, (int, float)) else repr(quantity)
 
 
 def same_decoding(left: Decoded, right: Decoded) -> bool:

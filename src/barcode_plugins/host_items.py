@@ -1,0 +1,58 @@
+"""The host's own items: which item a receipt goes into, and whether an item reference names anything.
+
+Glue between the engine and the ``create_receipt_item`` and ``item_exists`` hooks (the built-in defaults are in
+:mod:`barcode_plugins.builtin.items`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import NotFound
+from .events import call_vetoing
+from .models import Decoded, ItemRef, PurchaseOrderLine, Quantity
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .transaction import Transaction
+
+CREATE_HOOK = "create_receipt_item"
+
+
+def require_existing(engine: Engine, item: ItemRef, tx: Transaction) -> None:
+    """Refuse an item reference that a plugin says names nothing (a type nobody answers for is accepted).
+
+    :raises NotFound: with the reference and what to do.
+    """
+    if engine.plugins.call_first("item_exists", item=item, tx=tx) is False:
+        raise NotFound(f"{item} does not exist; check the reference (e.g. with 'barcode-plugins scan')")
+
+
+def receipt_item(
+    engine: Engine, barcode: Decoded, line: PurchaseOrderLine, quantity: Quantity, location: str | None
+) -> ItemRef | None:
+    """Ask ``create_receipt_item`` (inside the receipt's transaction) which item the stock goes into.
+
+    ``None`` when no implementation answered (the default is blocked): the store then creates the internal stock
+    item itself.
+
+    :raises ListenerRefused: an implementation raised or answered something that is not an item reference;
+        nothing may be booked then.
+    """
+    arguments = {
+        "barcode": barcode,
+        "line": line,
+        "quantity": quantity,
+        "location": location,
+        "tx": engine.transaction_state.current,
+    }
+    state = engine.transaction_state
+    state.in_listener = True  # a host's implementation writes through tx, never back through the engine
+    try:
+        for impl in engine.plugins.implementations(CREATE_HOOK):
+            answer = call_vetoing(engine, impl, CREATE_HOOK, arguments, barcode.barcode_hash)
+            if answer is not None:
+                return answer if isinstance(answer, ItemRef) else ItemRef.parse(answer)
+    finally:
+        state.in_listener = False
+    return None
