@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -165,7 +166,63 @@ def run_mixed(engine: Engine, config: Config, mixed: corpus.Corpus) -> Section:
         f" decoders: {', '.join(sorted(loaded))}" + (f"; MISSING {', '.join(sorted(missing))}" if missing else "")
     )
     section.details.extend(_category_breakdown(engine, config, mixed))
+    section.figures.append(_idle_plugins(config, texts, floor))
     return section
+
+
+IDLE_PLUGINS = 20
+
+
+def _idle_engine(count: int) -> Engine:
+    """An engine with every installed plugin plus ``count`` that claim nothing: each declares a text format of its
+    own (so the engine never asks its decoder about other suppliers' scans), and would answer None anyway."""
+    import barcode_plugins
+    from barcode_plugins import Engine, hookimpl
+    from barcode_plugins.plugins import PluginManager
+
+    class IdlePlugin:
+        def __init__(self, number: int) -> None:
+            self.prefix = f"IDLE{number:02d}|"
+
+        @hookimpl
+        def decode(self, text: str) -> None:
+            return None
+
+    class DeclaringIdlePlugin(IdlePlugin):
+        @hookimpl
+        def label_formats(self) -> list[Any]:
+            return [barcode_plugins.LabelFormat.text(self.prefix[:-1].lower(), start=re.escape(self.prefix))]
+
+    # A core without the label_formats hook (an older checkout, for before/after figures) gets decoders only.
+    idle = DeclaringIdlePlugin if hasattr(barcode_plugins, "LabelFormat") else IdlePlugin
+    manager = PluginManager()
+    for number in range(count):
+        manager.register(idle(number), f"idle{number:02d}")
+    return Engine(":memory:", plugins=manager)
+
+
+def _idle_plugins(config: Config, texts: list[str], floor: float) -> Figure:
+    """Figure: the mixed corpus with 20 installed plugins that claim nothing, against none."""
+    plain, idle = _idle_engine(0), _idle_engine(IDLE_PLUGINS)
+    decode_all(plain, texts)
+    decode_all(idle, texts)
+    samples = interleaved(
+        {"idle": _cold(lambda: decode_all(idle, texts)), "none": _cold(lambda: decode_all(plain, texts))},
+        config.rounds,
+    )
+    with_idle, without = median(samples["idle"]), median(samples["none"])
+    ratio = with_idle / without
+    return Figure(
+        key="decode.idle_plugins",
+        title=f"decode: {IDLE_PLUGINS} installed plugins that claim nothing vs none, mixed corpus",
+        ratio=ratio,
+        ratio_unit="x without them",
+        target="<= 1.05x",
+        met=ratio <= 1.05,
+        ours=f"{fmt_us(per_item_us(with_idle, len(texts)))}/scan ({with_idle / floor:.1f}x the floor)",
+        baseline=f"{fmt_us(per_item_us(without, len(texts)))}/scan without them",
+        values={"idle_ns_per_scan": with_idle / len(texts), "none_ns_per_scan": without / len(texts)},
+    )
 
 
 def _category_breakdown(engine: Engine, config: Config, mixed: corpus.Corpus) -> list[str]:
@@ -218,6 +275,7 @@ def run_wedge(engine: Engine, config: Config, pairs: corpus.WedgePairs) -> Secti
             },
         )
     )
+    section.figures.append(_clean_against_floor(engine, config, pairs.clean))
     breakdown, data = _form_breakdown(engine, pairs)
     section.details.append(
         f"wedge corpus: {count:,} labels ({', '.join(corpus.SUPPLIER_KINDS)}), one damaged form each, the"
@@ -250,3 +308,25 @@ def _form_breakdown(engine: Engine, pairs: corpus.WedgePairs) -> tuple[list[str]
 def _timed_subset(engine: Engine, texts: list[str], indexes: list[int]) -> int:
     subset = [texts[index] for index in indexes]
     return _cold(lambda: decode_all(engine, subset))()
+
+
+def _clean_against_floor(engine: Engine, config: Config, clean: list[str]) -> Figure:
+    """Figure: clean supplier labels through ``Engine.decode`` against the contract's floor on the same labels."""
+    contract_all(clean)
+    samples = interleaved(
+        {"clean": _cold(lambda: decode_all(engine, clean)), "floor": _variant(lambda: contract_all(clean))},
+        config.rounds,
+    )
+    ours, floor = median(samples["clean"]), median(samples["floor"])
+    ratio = ours / floor
+    return Figure(
+        key="decode.clean",
+        title="decode: clean supplier labels vs the contract's floor (split + one Decoded + SHA-256)",
+        ratio=ratio,
+        ratio_unit="x floor time",
+        target="<= 3x",
+        met=ratio <= 3.0,
+        ours=f"{fmt_us(per_item_us(ours, len(clean)))}/label ({fmt_rate(rate(ours, len(clean)))})",
+        baseline=f"floor {fmt_us(per_item_us(floor, len(clean)))}/label",
+        values={"clean_ns_per_label": ours / len(clean), "floor_ns_per_label": floor / len(clean)},
+    )

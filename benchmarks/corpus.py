@@ -3,7 +3,7 @@
 Everything comes from fixed seeds (``random.Random(42)`` and hypothesis' ``derandomize``), so two runs decode the
 same strings.
 
-Supplier labels are built from *templates*: labels shaped like the samples of ``docs``/``formats.md`` (Digi-Key,
+Supplier labels are built from *templates*: labels shaped like the samples of ``docs/formats.md`` (Digi-Key,
 Mouser, a generic EIGP-114 vendor, LCSC, TME QR and DataMatrix) with part numbers, quantities, orders and
 countries varied by the seeded generator, and a :data:`SENTINEL` where the label's lot or batch goes. The
 wedge-damaged forms of each template come from :func:`barcode_plugins.testing.wedge.damaged_forms` (computed once
@@ -206,19 +206,27 @@ class Template:
 
 def is_lossy(form: str) -> bool:
     """Whether a form may legitimately read several ways (then ``AmbiguousBarcode`` is the right answer)."""
-    return any(marker in form for marker in LOSSY_MARKERS)
+    from barcode_plugins.testing import wedge
+
+    if any(marker in form for marker in LOSSY_MARKERS):
+        return True
+    return bool(getattr(wedge, "is_lossy", lambda name: False)(form))
 
 
-def build_templates(per_kind: int = TEMPLATES_PER_KIND) -> list[Template]:
-    """``per_kind`` templates of every supplier kind with all their damaged forms (lossy ones included)."""
+def build_templates(per_kind: int = TEMPLATES_PER_KIND, formats: Any = None) -> list[Template]:
+    """``per_kind`` templates of every supplier kind with all their damaged forms (lossy ones included);
+    ``formats`` (``Engine.formats``) makes the keyboard-layout forms of the plugins' own text formats."""
     from barcode_plugins.testing.wedge import damaged_forms
 
+    options = {} if formats is None else {"formats": formats}
     rng = random.Random(SEED)
     templates = []
     for kind, generate in SUPPLIER_KINDS.items():
         for _ in range(per_kind):
             clean = generate(rng)
-            forms = {name: text for name, text in damaged_forms(clean, lossy=True).items() if name != "clean"}
+            forms = {
+                name: text for name, text in damaged_forms(clean, lossy=True, **options).items() if name != "clean"
+            }
             usable = {name: text for name, text in forms.items() if text.count(SENTINEL) == 1}
             rejected = {name: "stamp not found once" for name in forms if name not in usable}
             templates.append(Template(kind, clean, usable, rejected))
@@ -441,7 +449,7 @@ def build(
 ) -> tuple[list[Template], dict[str, Any], dict[str, list[str]]]:
     """Templates (verified) and plugin examples (hypothesis' files go to ``workdir``); logs what it does."""
     log("corpus: building templates and their wedge-damaged forms")
-    templates = build_templates()
+    templates = build_templates(formats=getattr(engine, "formats", None))  # None: a core without label_formats
     verification = verify_templates(engine, templates)
     log(f"corpus: {describe(templates)}")
     log(f"corpus: drawing {plugin_example_count} examples per plugin from barcode_examples (derandomised)")

@@ -1,4 +1,4 @@
-"""The made-up labels of formats.md, clean, shared by the tests."""
+"""The made-up labels of docs/formats.md, clean, shared by the tests."""
 
 GS, RS, EOT = "\x1d", "\x1e", "\x04"
 

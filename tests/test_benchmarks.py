@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {
     "decode.mixed",
     "decode.floor",
+    "decode.idle_plugins",
+    "decode.clean",
     "decode.wedge",
     "links.get_link",
     "links.scan",

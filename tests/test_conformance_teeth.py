@@ -32,6 +32,7 @@ from barcode_plugins.testing.properties import (
     PROPERTIES,
     Budget,
     WedgeForms,
+    check_call_order,
     check_correctness,
     check_determinism,
     check_exclusivity,
@@ -116,6 +117,33 @@ class Nondeterministic(GoodAcme):
     def decode(self, text: str) -> Decoded | None:
         result = decode_acme(text)
         return None if result is None else attrs.evolve(result, serial_number=str(next(self.counter)))
+
+
+class RemembersLastLabel(GoodAcme):
+    """Puts the previous label's part number into the next result: the answer depends on the call before."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None
+
+    @hookimpl
+    def decode(self, text: str) -> Decoded | None:
+        result = decode_acme(text)
+        if result is None:
+            return None
+        previous, self.last = self.last, result.supplier_part_number
+        same = previous == result.supplier_part_number
+        return attrs.evolve(result, customer_part_number=None if same or previous is None else previous)
+
+
+class ClaimsByInvoiceNumber(GoodAcme):
+    """Claims every ECIA label that carries 10K, which every vendor prints."""
+
+    @hookimpl
+    def decode(self, text: str) -> Decoded | None:
+        record = parse_ecia(text)
+        if record is None or not record.has("10K"):
+            return decode_acme(text)
+        return Decoded.from_ecia(record, plugin="invoicer", supplier="Invoicer")
 
 
 class ClaimsEveryEcia(GoodAcme):
@@ -268,6 +296,15 @@ class EciaVictim:
         return generic_ecia_examples(plugin="victim")
 
 
+class DecodingVictim(EciaVictim):
+    """An ECIA supplier that decodes its own labels (here: every envelope, as the generic decoder reads it)."""
+
+    @hookimpl
+    def decode(self, text: str) -> Decoded | None:
+        record = parse_ecia(text)
+        return None if record is None else Decoded.from_ecia(record, plugin="victim", supplier=None)
+
+
 @pytest.fixture
 def broken() -> Iterator[Callable[..., PluginUnderTest]]:
     """Register a plugin object for one test (next to every installed plugin); always unregistered."""
@@ -323,7 +360,36 @@ def test_raising_on_odd_input_fails_totality(broken: Callable[..., PluginUnderTe
 
 def test_nondeterminism_fails_determinism(broken: Callable[..., PluginUnderTest]) -> None:
     message = fails(check_determinism, broken(Nondeterministic(), "counter"), "determinism")
-    assert "different answers for the same input" in message
+    assert "different answer for the same input" in message
+    assert "serial_number: expected '" in message  # a field diff, not two whole results
+
+
+def test_remembering_the_last_label_fails_call_order(broken: Callable[..., PluginUnderTest]) -> None:
+    # Same input twice in a row gives the same answer (determinism's pattern), but the answer depends on what was
+    # decoded before: only replaying examples in another order finds it.
+    message = fails(check_call_order, broken(RemembersLastLabel(), "sticky"), "call order", "decoded the same")
+    assert "customer_part_number: expected" in message
+
+
+def test_claiming_by_a_standard_identifier_alone_fails_exclusivity(broken: Callable[..., PluginUnderTest]) -> None:
+    # 10K, the invoice number, is on every vendor's labels (the generic ECIA decoder's examples carry it).
+    message = fails(check_exclusivity, broken(ClaimsByInvoiceNumber(), "invoicer"), "exclusivity", "10K")
+    assert "claims a label of plugin 'digikey'" in message or "claims a label of plugin 'ecia'" in message
+
+
+def test_a_plugin_another_also_claims_is_told_which(broken: Callable[..., PluginUnderTest]) -> None:
+    manager = PluginManager(entry_point_plugins=False, blocked=["ecia"])
+    assert manager.register(ClaimsEveryEcia(), "greedy")
+    try:
+        target = broken(DecodingVictim(), "victim", manager)
+        fails(
+            check_exclusivity,
+            target,
+            "exclusivity",
+            "plugin 'greedy' also claims your example; users will get AmbiguousBarcode",
+        )
+    finally:
+        manager.unregister("greedy")
 
 
 def test_claiming_every_ecia_label_fails_exclusivity(broken: Callable[..., PluginUnderTest]) -> None:
@@ -440,6 +506,22 @@ def test_a_quiet_module_passes_import_hygiene(broken: Callable[..., PluginUnderT
 
 
 # -- end to end through pytest ---------------------------------------------------------------------------------
+def run_pytest(directory: Path, *arguments: str, environment: dict[str, str] | None = None) -> str:
+    """Run pytest in a subprocess in ``directory``; return its output, asserting that tests failed (exit 1)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
+        cwd=directory,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output
+    return output
+
+
 def test_the_pytest_class_reports_failures_by_property(tmp_path: Path) -> None:
     (tmp_path / "sloppy_acme.py").write_text(
         textwrap.dedent(
@@ -467,18 +549,27 @@ def test_the_pytest_class_reports_failures_by_property(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--conformance-scale=0.5", "-rfs"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 1, output
+    output = run_pytest(tmp_path, "--conformance-scale=0.5", "-rfs")
     assert "FAILED test_sloppy.py::TestSloppy::test_totality" in output, output
     assert "[totality] plugin 'sloppy_acme': decode raised IndexError" in output, output
     assert "FAILED test_sloppy.py::TestSloppy::test_examples" in output, output
     assert "[examples] plugin 'sloppy_acme': implements decode but gives no examples" in output, output
     assert "FAILED test_sloppy.py::TestSloppy::test_hook_hygiene" not in output, output
+
+
+def test_an_installed_plugin_that_fails_to_import_is_told_so_not_to_install_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "barcode_plugins_brokenimp-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: barcode-plugins-brokenimp\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[barcode_plugins]\nbrokenimp = barcode_plugins_brokenimp\n")
+    (site / "barcode_plugins_brokenimp.py").write_text("import a_dependency_that_is_missing\n")
+    (tmp_path / "test_brokenimp.py").write_text(
+        "from barcode_plugins.testing import PluginConformance\n\n\n"
+        "class TestBrokenimp(PluginConformance):\n    plugin = 'brokenimp'\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(site), "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    output = run_pytest(tmp_path, "-x", "test_brokenimp.py", environment=environment)
+    assert "[loading] plugin 'brokenimp': is installed but failed to load" in output, output
+    assert "a_dependency_that_is_missing" in output, output
+    assert "its import fails" in output and "pip install" not in output, output

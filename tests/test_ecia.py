@@ -24,6 +24,7 @@ from barcode_plugins.ecia import (
     split_gs1_elements,
     standard_fields,
 )
+from barcode_plugins.engine import Engine
 from barcode_plugins.segmentation import MAX_RUN_TOGETHER, segment_elements
 from barcode_plugins.testing.wedge import ecia_elements, ecia_labels
 
@@ -222,48 +223,60 @@ class TestFields:
         assert time.perf_counter() - started < 1.0
 
 
+#: The installed plugins' declared ECIA formats, as the engine passes them.
+PROFILES = Engine(":memory:").formats.segmentation_profiles
+
+
+def segment(body: str) -> tuple[tuple[EciaElement, ...], ...]:
+    return segment_elements(body, PROFILES)
+
+
 class TestSegmentElements:
     def test_digikey_reads_one_way(self) -> None:
-        assert segment_elements(run_together(DIGIKEY)) == (parse_ecia(DIGIKEY).elements,)  # type: ignore[union-attr]
+        assert segment(run_together(DIGIKEY)) == (parse_ecia(DIGIKEY).elements,)  # type: ignore[union-attr]
 
     def test_mouser_reads_one_way(self) -> None:
-        assert segment_elements(run_together(MOUSER)) == (parse_ecia(MOUSER).elements,)  # type: ignore[union-attr]
+        assert segment(run_together(MOUSER)) == (parse_ecia(MOUSER).elements,)  # type: ignore[union-attr]
+
+    def test_without_declared_formats_only_the_generic_profile_reads(self) -> None:
+        # The core alone has no supplier's profile: the run-together label reads several ways.
+        assert len(segment_elements(run_together(DIGIKEY))) > 1
 
     def test_truly_ambiguous_gives_every_reading(self) -> None:
-        readings = {tuple((e.identifier, e.value) for e in reading) for reading in segment_elements("Q251PABC")}
+        readings = {tuple((e.identifier, e.value) for e in reading) for reading in segment("Q251PABC")}
         assert readings == {(("Q", "25"), ("1P", "ABC")), (("Q", "251"), ("P", "ABC"))}
 
     def test_generic_label_is_ambiguous(self) -> None:
         # An unknown vendor's run-together label: "KPO-71PLM" may be K "PO-7" and 1P or K "PO-71" and P, Q "1001"
         # and T may stand for Q "100" and 1T, ... The first few readings come back, fewest empty values and then
         # most elements first: here the true one first.
-        readings = segment_elements(run_together(GENERIC_ECIA))
+        readings = segment(run_together(GENERIC_ECIA))
         assert len(readings) > 1
         assert readings[0] == parse_ecia(GENERIC_ECIA).elements  # type: ignore[union-attr]
 
     def test_supplier_readings_that_break_a_profile_rule_are_ambiguous(self) -> None:
         # A marketplace label (no "-ND" in 30P) whose MPN could hold "30P...": both readings, never one.
-        readings = segment_elements("P0000-0001P030P0000-000K1K0000000011K1Q111ZPICK12Z013Z020Z")
+        readings = segment("P0000-0001P030P0000-000K1K0000000011K1Q111ZPICK12Z013Z020Z")
         assert {reading[1].value for reading in readings} == {"0", "030P0000-000"}
         # Mouser prints what follows K and 14K in any order: "1VTexas Instruments4LMY" reads two ways.
-        assert len(segment_elements("K014K0011P0Q11VTexas Instruments4LMY")) == 2
+        assert len(segment("K014K0011P0Q11VTexas Instruments4LMY")) == 2
 
     def test_newer_digikey_label_with_30p_lot_and_date_code(self) -> None:
         label = (
             f"[)>{RS}06{GS}PR-0042{GS}1PLM358DR{GS}30P296-1395-5-ND{GS}K{GS}1K81234567{GS}10K98765432{GS}9D2137"
             f"{GS}1TLOT123{GS}11K1{GS}4LCN{GS}Q10{GS}11ZPICK{GS}12Z7654321{GS}13Z123456{GS}20Z000000{RS}{EOT}"
         )
-        assert segment_elements(run_together(label)) == (parse_ecia(label).elements,)  # type: ignore[union-attr]
+        assert segment(run_together(label)) == (parse_ecia(label).elements,)  # type: ignore[union-attr]
 
     @pytest.mark.parametrize("body", ["", "lowercase only", "1234", "-ND"])
     def test_nothing_fits(self, body: str) -> None:
-        assert segment_elements(body) == ()
+        assert segment(body) == ()
 
     def test_bounded_on_hostile_input(self) -> None:
         hostile = ("K1K11K4LQ1P" * 60)[:MAX_RUN_TOGETHER]
         started = time.perf_counter()
-        segment_elements(hostile)
-        segment_elements("Q1" * 4096)
+        segment(hostile)
+        segment("Q1" * 4096)
         assert time.perf_counter() - started < 2.0
 
 

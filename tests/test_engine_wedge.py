@@ -1,4 +1,4 @@
-"""Every formats.md example, in every wedge-damaged form (alone and combined), through the whole engine with all
+"""Every docs/formats.md example, in every wedge-damaged form (alone and combined), through the whole engine with all
 bundled plugins: same plugin, same fields, same barcode hash as the clean label — or, for a run-together label
 that truly reads several ways, a typed AmbiguousBarcode, never a different answer."""
 
@@ -36,7 +36,9 @@ def test_damaged_form_decodes_like_the_clean_label(shared_engine: Engine, label:
         decoded = shared_engine.decode(damaged)
     except AmbiguousBarcode:
         assert is_lossy(form), f"{form} is not lossy, yet refused as ambiguous"
-        assert label == "ecia", "only the generic vendor's run-together label may read several ways"
+        # A run-together label reads one way for the suppliers that declare their elements; a header without RS
+        # and a GS written as digits leave the end of any label's last value in doubt.
+        assert label == "ecia" or "dropped-separators" not in form, "only the generic run-together label is ambiguous"
         return
     assert decoded.barcode_hash == clean.barcode_hash
     assert decoded.plugin == clean.plugin and decoded.fields == clean.fields

@@ -9,11 +9,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sample_labels import DIGIKEY, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
-from barcode_plugins.layouts import AZERTY, LAYOUTS, QWERTZ, US_ROWS, Layout, damage_shows, detect_layout
+from barcode_plugins.engine import Engine
+from barcode_plugins.layouts import (
+    AZERTY,
+    CORE_EVIDENCE,
+    LAYOUTS,
+    QWERTZ,
+    US_ROWS,
+    Layout,
+    LayoutEvidence,
+    damage_shows,
+    detect_layout,
+)
 
 PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " "
 INTERNAL_JSON = '{"stockitem": 42}'
 INTERNAL_SHORT = "bp:stockitem:42"
+#: The evidence the installed plugins' declared label formats give, as the engine passes it.
+EVIDENCE = Engine(":memory:").formats.layout_evidence
+
+
+def detect(text: str) -> Layout | None:
+    return detect_layout(text, EVIDENCE)
 
 
 class TestQwertzTable:
@@ -128,11 +145,11 @@ class TestDetection:
     @pytest.mark.parametrize("layout", list(LAYOUTS.values()), ids=list(LAYOUTS))
     @pytest.mark.parametrize("label", LABELS, ids=range(len(LABELS)))
     def test_damaged_known_formats_are_detected(self, layout: Layout, label: str) -> None:
-        assert detect_layout(layout.type(label)) is layout
+        assert detect(layout.type(label)) is layout
 
     @pytest.mark.parametrize("label", LABELS, ids=range(len(LABELS)))
     def test_clean_labels_are_left_alone(self, label: str) -> None:
-        assert detect_layout(label) is None
+        assert detect(label) is None
 
     @pytest.mark.parametrize(
         "text",
@@ -149,21 +166,33 @@ class TestDetection:
         ],
     )
     def test_no_evidence_no_repair(self, text: str) -> None:
-        assert detect_layout(text) is None
+        assert detect(text) is None
+
+    @pytest.mark.parametrize("label", [LCSC, TME_QR, TME_DATAMATRIX])
+    def test_a_plugins_format_is_evidence_only_when_declared(self, label: str) -> None:
+        # The core alone knows the ECIA header and its own forms; a supplier's start comes from its declaration.
+        assert detect_layout(QWERTZ.type(label), CORE_EVIDENCE) is None
+        assert detect_layout(QWERTZ.type(label), LayoutEvidence.build([r"ZZZ:"])) is None
+        assert detect(QWERTZ.type(label)) is QWERTZ
+
+    def test_a_declared_start_is_evidence(self) -> None:
+        evidence = LayoutEvidence.build([r"ACME:[0-9]+;"])
+        assert detect_layout(QWERTZ.type("ACME:123;Z-1"), evidence) is QWERTZ
+        assert QWERTZ.repair(QWERTZ.type("ACME:123;Z-1")) == "ACME:123;Z-1"
 
     def test_identifier_list_needs_known_identifiers(self) -> None:
-        assert detect_layout("Xß1 Yß2") is None
+        assert detect("Xß1 Yß2") is None
 
     def test_one_tme_token_is_not_enough(self) -> None:
         # "POMEGRANATE" would read "PO:EGRQNQTE" on AZERTY: one KEY: token could be anything.
-        assert detect_layout("POMEGRANATE") is None
-        assert detect_layout(AZERTY.type("PO:1")) is None
-        assert not damage_shows("PO:1", AZERTY)
+        assert detect("POMEGRANATE") is None
+        assert detect(AZERTY.type("PO:1")) is None
+        assert not damage_shows("PO:1", AZERTY, EVIDENCE)
 
     @pytest.mark.parametrize("layout", list(LAYOUTS.values()), ids=list(LAYOUTS))
     def test_damage_shows_is_what_detection_finds(self, layout: Layout) -> None:
         for text in (*self.LABELS, "P1N4148 1P1N4148 Q10", "hello world", "PN:1", "Q1 P-2"):
-            assert damage_shows(text, layout) == (detect_layout(layout.type(text)) is layout), text
+            assert damage_shows(text, layout, EVIDENCE) == (detect(layout.type(text)) is layout), text
 
 
 @settings(max_examples=200, deadline=None)
@@ -179,7 +208,7 @@ def test_repair_undoes_typing(text: str, layout: Layout) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_detection_is_total(text: str) -> None:
-    layout = detect_layout(text)
+    layout = detect(text)
     assert layout is None or layout.name in LAYOUTS
 
 

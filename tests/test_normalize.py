@@ -10,9 +10,24 @@ from hypothesis import strategies as st
 from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
 from barcode_plugins.ecia import EOT, GS, RS, VALUE_SHAPES, canonical_ecia, parse_ecia
+from barcode_plugins.engine import Engine
 from barcode_plugins.layouts import QWERTZ
-from barcode_plugins.normalize import Normalized, barcode_hash, normalize
-from barcode_plugins.testing.wedge import damaged_forms, damaged_scans, ecia_labels
+from barcode_plugins.normalize import Normalized, barcode_hash
+from barcode_plugins.normalize import normalize as normalize_with
+from barcode_plugins.testing import wedge
+from barcode_plugins.testing.wedge import damaged_scans, ecia_labels
+
+#: The installed plugins' declared label formats, as the engine passes them to the normaliser.
+FORMATS = Engine(":memory:").formats
+
+
+def normalize(raw: str) -> Normalized:
+    return normalize_with(raw, FORMATS)
+
+
+def damaged_forms(clean: str, *, lossy: bool = False) -> dict[str, str]:
+    return wedge.damaged_forms(clean, lossy=lossy, formats=FORMATS)
+
 
 LABELS = {
     "digikey": DIGIKEY,
@@ -333,3 +348,20 @@ def _run_together_label(draw: st.DrawFn) -> str:
 def test_dropped_separators_never_lose_the_clean_reading(clean: str) -> None:
     result = normalize(damaged_forms(clean, lossy=True)["dropped-separators"])
     assert clean in readings(result) or len(readings(result)) >= 8
+
+
+@pytest.mark.parametrize(
+    ("group_separator", "record_separator", "end_of_transmission"),
+    [
+        ("^]", "^^", "^D"),
+        ("\ue01d", "\ue01e", "\ue004"),
+        ("029", "030", "004"),
+        ("%GS%", "%RS%", "%EOT%"),
+        ("↔", "▲", "♦"),
+    ],
+)
+def test_the_header_teaches_the_trailer(group_separator: str, record_separator: str, end_of_transmission: str) -> None:
+    from barcode_plugins.normalize import sibling_separators
+
+    assert sibling_separators(group_separator)[0] == (record_separator, end_of_transmission)
+    assert sibling_separators(group_separator)[-1] == (group_separator, group_separator)

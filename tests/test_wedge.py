@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
 from barcode_plugins.ecia import EOT, GS, RS, canonical_ecia, parse_ecia
+from barcode_plugins.engine import Engine
 from barcode_plugins.testing.wedge import (
     LOSSY_FORMS,
     SEPARATOR_STYLES,
@@ -33,7 +34,7 @@ class TestEciaForms:
             "trailer-none",
             "trailer-stray",
             "header-without-rs",
-            "old-mouser-header",
+            "old-broken-header",
             "trailing-cr",
             "trailing-lf",
             "trailing-crlf",
@@ -61,7 +62,7 @@ class TestEciaForms:
             ("placeholder-angle", "[)><RS>06<GS>KPO-0042<GS>14K003"),
             ("placeholder-hex", "[)>\\x1e06\\x1dKPO-0042\\x1d14K003"),
             ("learned-one-character", "[)>@06@KPO-0042@14K003"),
-            ("old-mouser-header", f">[)>06{GS}KPO-0042"),
+            ("old-broken-header", f">[)>06{GS}KPO-0042"),
             ("header-without-rs", f"[)>06{GS}KPO-0042"),
             ("aim-prefix", f"]d2[)>{RS}06{GS}"),
             ("layout-qwertz", f"ü=:{RS}06{GS}KPOß0042"),
@@ -123,16 +124,30 @@ class TestEciaForms:
         assert "layout-azerty" in forms
 
 
+#: The installed plugins' declared label formats: what makes their own formats' layout damage recognisable.
+FORMATS = Engine(":memory:").formats
+
+
 class TestOtherForms:
     @pytest.mark.parametrize("label", [LCSC, TME_QR, '{"stockitem": 42}', "bp:stockitem:42", TME_DATAMATRIX])
     def test_known_formats_get_layouts(self, label: str) -> None:
-        forms = damaged_forms(label)
+        forms = damaged_forms(label, formats=FORMATS)
         assert {"trailing-cr", "surrounding-spaces", "aim-prefix", "layout-qwertz", "layout-azerty"} <= set(forms)
         assert not any(name.startswith(("caret", "placeholder", "trailer", "dropped")) for name in forms)
 
+    @pytest.mark.parametrize("label", [LCSC, TME_QR, TME_DATAMATRIX])
+    def test_a_plugins_format_gets_layouts_only_through_its_declaration(self, label: str) -> None:
+        assert "layout-qwertz" not in damaged_forms(label)
+
     def test_tme_tokens_in_any_order_get_layouts(self) -> None:
-        assert "layout-qwertz" in damaged_forms("PN:0 QTY:1 MFR:A")
-        assert "layout-qwertz" not in damaged_forms("PN:0")  # one token is no evidence
+        assert "layout-qwertz" in damaged_forms("PN:0 QTY:1 MFR:A", formats=FORMATS)
+        assert "layout-qwertz" not in damaged_forms("PN:0", formats=FORMATS)  # one token is no evidence
+
+    def test_a_text_format_with_separators_gets_their_forms(self) -> None:
+        forms = damaged_forms(f"ACME{GS}1469879{GS}Q5")
+        assert forms["caret-notation"] == "ACME^]1469879^]Q5"
+        assert forms["control-pictures"] == "ACME␝1469879␝Q5"
+        assert not any(name.startswith("learned") for name in forms)
 
     def test_qr_formats_get_a_qr_aim_prefix(self) -> None:
         assert damaged_forms(LCSC)["aim-prefix"] == "]Q1" + LCSC

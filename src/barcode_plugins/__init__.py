@@ -23,6 +23,7 @@ from .errors import (
     ReentrantCall,
     StoreError,
 )
+from .label_formats import LabelFormat
 from .models import (
     Decoded,
     HistoryEntry,
@@ -54,6 +55,7 @@ __all__ = [
     "InternalBarcodeError",
     "InvalidItemReference",
     "ItemRef",
+    "LabelFormat",
     "Link",
     "ListenerRefused",
     "NotFound",

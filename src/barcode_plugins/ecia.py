@@ -12,7 +12,7 @@ CR and LF at the end of the *last* value are dropped, because without a trailer 
 what a keyboard wedge appends, and the label must read the same with and without its trailer.
 
 :func:`segment_elements` re-splits a record whose separators were lost, from the DI vocabulary and the shapes
-of the values (see ``SEGMENTATION_PROFILES``).
+of the values and the installed plugins' declared label formats (see :mod:`barcode_plugins.label_formats`).
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ DATA_IDENTIFIERS: Mapping[str, str] = {
     "K": "customer purchase order number",
     "1K": "supplier sales order number",
     "4K": "line number on the customer's purchase order",
-    "14K": "line number on the customer's purchase order (Mouser)",
+    "14K": "line number on the customer's purchase order (one distributor's form of 4K)",
     "10K": "invoice number",
     "11K": "packing list / shipment number",
-    "P": "customer part number (Digikey: its own part number)",
+    "P": "customer part number (some suppliers print their own part number here)",
     "1P": "manufacturer or supplier part number",
     "2P": "revision level of the part",
-    "30P": "supplier part number (newer Digikey labels)",
+    "30P": "supplier part number",
     "Q": "quantity",
     "T": "traceability number",
     "1T": "lot code",
@@ -65,8 +65,8 @@ DATA_IDENTIFIERS: Mapping[str, str] = {
     "20Z": "supplier specific (padding)",
 }
 
-#: Contract field for each standard DI (``P`` is left to the supplier plugin: the standard says customer part
-#: number, Digikey puts its own part number there).
+#: Contract field for each standard DI (a supplier plugin may override ``P``: the standard says customer part
+#: number, some suppliers put their own part number there).
 STANDARD_FIELD: Mapping[str, str] = {
     "K": "purchase_order",
     "1K": "supplier_order_number",

@@ -15,6 +15,8 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .errors import (
     AlreadyLinked,
     AmbiguousBarcode,
@@ -27,6 +29,7 @@ from .errors import (
     StoreError,
 )
 from .hook_results import PLUGIN_FAILURES, check_decoded, check_lines, check_link_key
+from .label_formats import EMPTY_REGISTRY, DeclarationError, FormatRegistry, LabelFormat
 from .models import (
     Decoded,
     HistoryEntry,
@@ -39,7 +42,7 @@ from .models import (
     StockItem,
 )
 from .normalize import barcode_hash, normalize
-from .plugins import PluginManager
+from .plugins import Caller, PluginManager
 
 if TYPE_CHECKING:
     from .images import ImageBarcode
@@ -98,6 +101,8 @@ class Engine:
         self.plugins = plugins or PluginManager()
         self._db = db
         self._store: Store | None = None
+        self._formats: tuple[object, FormatRegistry] | None = None
+        self._routes: tuple[object, FormatRegistry, dict[frozenset[str], list[Caller]]] | None = None
         self._transaction_state: TransactionState | None = None
         self.history_limit = history_limit
         configured_limit = os.environ.get(HISTORY_LIMIT_ENVIRONMENT_VARIABLE)
@@ -172,6 +177,34 @@ class Engine:
         self.close()
 
     # -- decoding ----------------------------------------------------------------------------------------
+    @property
+    def formats(self) -> FormatRegistry:
+        """The installed plugins' declared label formats (the ``label_formats`` hook), compiled once per plugin set:
+        rebuilt only when a plugin is registered or removed. A declaration that raises or cannot be used is
+        recorded as that plugin's failure, and the plugin counts as declaring nothing (it is always asked)."""
+        implementations = self.plugins.implementations("label_formats")
+        cached = self._formats
+        if cached is not None and cached[0] is implementations:
+            return cached[1]
+        declared: dict[str, list[LabelFormat]] = {}
+        for impl, answer in self.plugins.call_each("label_formats"):
+            if answer is None:
+                continue
+            try:
+                formats = list(answer)
+                for label_format in formats:
+                    if not isinstance(label_format, LabelFormat):
+                        raise DeclarationError(f"returned {type(label_format).__name__}, not a LabelFormat")
+                    label_format.check()
+            except (DeclarationError, TypeError) as error:
+                self.plugins.record_failure(impl.plugin_name, "label_formats", str(error))
+                continue
+            if formats:
+                declared.setdefault(impl.plugin_name, []).extend(formats)
+        registry = FormatRegistry(declared) if declared else EMPTY_REGISTRY
+        self._formats = (implementations, registry)
+        return registry
+
     def decode(self, raw: str) -> Decoded:
         """Decode one scan. Unknown text decodes as ``kind="external"`` (it can still be linked).
 
@@ -179,7 +212,7 @@ class Engine:
         :raises AmbiguousBarcode: the scan reads several ways (separators lost) or two plugins claim it.
         """
         _check_scan(raw)
-        normalized = normalize(raw)
+        normalized = normalize(raw, self.formats)
         text = normalized.text
         if text[:1] in _SEPARATORS_AND_SPACE and not text.strip(_SEPARATORS_AND_SPACE):  # first test: no copy
             raise InputError("scan holds only separators and no data")
@@ -221,10 +254,11 @@ class Engine:
     def _decode_reading(self, text: str) -> tuple[str, Decoded] | None:
         """Ask the decoders: ``(plugin name, result)`` of the one that claimed ``text``, or ``None``.
 
-        Fallback decoders (``trylast``) are asked only when no specific decoder answered.
+        Fallback decoders (``trylast``) are asked only when no specific decoder answered. A plugin that declared
+        label formats is asked only when one of them fits ``text``.
         """
         specific: list[tuple[str, Decoded]] = []
-        for name, call, fallback in self.plugins.callers("decode"):
+        for name, call, fallback in self._decoders_for(text):
             if fallback and specific:
                 break
             try:
@@ -250,6 +284,22 @@ class Engine:
                 names,
             )
         return specific[0] if specific else None
+
+    def _decoders_for(self, text: str) -> list[Caller]:
+        """The decoders to ask about ``text``, in call order: those that declared no format, and those with a
+        declared format that fits. Cached per set of fitting plugins, so that an installed plugin that cannot
+        claim a scan costs no step of the loop that asks the decoders."""
+        callers = self.plugins.callers("decode")
+        formats = self.formats
+        routes = self._routes
+        if routes is None or routes[0] is not callers or routes[1] is not formats:
+            routes = self._routes = (callers, formats, {})
+        fitting = formats.fitting(text) if formats.declaring else formats.declaring
+        route = routes[2].get(fitting)
+        if route is None:
+            declaring = formats.declaring
+            route = routes[2][fitting] = [c for c in callers if c.name not in declaring or c.name in fitting]
+        return route
 
     def decode_many(self, lines: Iterable[str]) -> Iterator[Decoded | BarcodeError]:
         """Decode scans one by one; a bad scan yields its error instead of stopping the stream."""
@@ -623,12 +673,23 @@ class Engine:
         return order
 
     def match_lines(self, barcode: Decoded, purchase_order: str | None = None) -> list[PurchaseOrderLine]:
-        """The open lines a supplier label fits best (several = ambiguous), through the ``match_po_line`` hook."""
+        """The open lines a supplier label fits best (several = ambiguous), through the ``match_po_line`` hook.
+
+        :param purchase_order: the order the user chose (``receive --po``): only its lines are candidates, and
+            the label counts as printed for that order even when its own order number differs (a label printed
+            for one order and shipped against another, or a buyer who wrote the PO differently).
+        """
         parts = [p for p in (barcode.supplier_part_number, barcode.manufacturer_part_number) if p]
-        references = [r for r in (barcode.purchase_order, barcode.supplier_order_number) if r]
+        references = [r for r in (barcode.purchase_order, barcode.supplier_order_number, purchase_order) if r]
         orders = self.store.candidate_orders(parts, references)
         if purchase_order is not None:
             orders = [order for order in orders if order.reference.casefold() == purchase_order.casefold()]
+            if len(orders) == 1:
+                # The user's choice decides which order the label is for: the hooks see it as naming that order.
+                chosen = orders[0]
+                barcode = attrs.evolve(
+                    barcode, purchase_order=chosen.reference, supplier_order_number=chosen.supplier_reference
+                )
         if not orders:
             return []
         given = {(line.purchase_order, line.line): line for order in orders for line in order.lines}

@@ -119,7 +119,7 @@ def decoder_verdicts(engine: Engine, text: str) -> list[DecoderVerdict]:
 def _reading(engine: Engine, raw: str) -> tuple[tuple[str, ...], int, list[DecoderVerdict]]:
     from .normalize import normalize
 
-    normalized = normalize(raw)
+    normalized = normalize(raw, engine.formats)  # the installed plugins' formats, as Engine.decode uses them
     return normalized.repairs, 1 + len(normalized.alternatives), decoder_verdicts(engine, normalized.text)
 
 

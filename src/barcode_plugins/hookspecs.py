@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import click
 
     from .events import Event
+    from .label_formats import LabelFormat
     from .models import Decoded, ItemRef, PurchaseOrder, PurchaseOrderLine, Quantity
     from .transaction import Transaction
 
@@ -47,6 +48,9 @@ def decode(text: str) -> Decoded | None:
     Must be pure and total: no I/O, no state, and no exception on arbitrary text except a deliberate
     :class:`barcode_plugins.BarcodeError` for text that is unmistakably yours but invalid (the internal format
     raises ``InternalBarcodeError`` for ``{"stockitem": "abc"}``). The conformance suite checks.
+
+    If the plugin declares label formats (:func:`label_formats`), ``decode`` is called only for scans one of
+    them fits; it must still return ``None`` for a scan it does not read.
 
     Ordering: implementations marked ``@hookimpl(trylast=True)`` are *fallbacks* (the built-in generic ECIA
     decoder is one) and are asked only when no specific decoder answered. If two specific decoders claim the
@@ -112,6 +116,59 @@ def barcode_examples() -> Any:
         level: normal use must not pay for it.
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def label_formats() -> Sequence[LabelFormat] | None:
+    """Declare the shapes of label this plugin reads, so that the core can route scans to it and repair them.
+
+    :return: :class:`barcode_plugins.LabelFormat` values, one per shape (a plugin may read several: a QR code and
+        a DataMatrix), or ``None`` to declare nothing. Called once per plugin set, when the engine first decodes;
+        the answer must not depend on anything but the plugin's code.
+
+    One declaration serves four purposes, which is why it is one hook and not one per purpose: the facts
+    overlap (the identifiers that tell your labels apart are among those you print; the start of your text
+    format is both what routes a scan to you and what proves keyboard-layout damage), and a plugin author
+    states them once, in one place, next to the decoder that relies on them.
+
+    - **Routing.** A plugin that declares formats is asked to ``decode`` only scans that one of them fits: an
+      ECIA envelope carrying the format's *evidence*, a text that starts with its *start* pattern, or a list of
+      its identifiers. A plugin that cannot claim a scan is never called, so an installed plugin costs next to
+      nothing on other suppliers' scans. A plugin that declares nothing is asked about every scan.
+    - **Recognition by evidence.** ECIA evidence must be what only your labels carry: a value shape
+      (``{"P": r".*-ND"}``), a supplier-specific identifier (``{"11Z": None}``) or a combination
+      (``{"14K": r"[0-9]+", "1P": None}``). A standard identifier alone (``K``, ``1K``, ``10K``, ``P``) is
+      printed by every vendor and claims nothing (evidence made only of standard identifiers without a value
+      shape is refused as a declaration); if two plugins claim one scan, users get
+      :class:`barcode_plugins.AmbiguousBarcode`, and the conformance suite fails for both.
+    - **Dropped separators.** For an ECIA format, ``elements`` (each identifier printed with the shape of its
+      value), ``order``, ``required`` and ``may_be_empty`` let a label whose group separators a scanner dropped be
+      re-split: ``[)>06P497-1234-1-ND1PSTM32F103C8T6...`` reads one way when these are narrow.
+    - **Keyboard layouts and separators.** A text format's ``start`` and an identifier list's identifiers are the
+      evidence that a scan was typed through another keyboard layout (``{pc:`` typed on a German host arrives as
+      ``*pcÖ``); a text format with ``separators=True`` has caret notation (``^]``), control pictures and
+      placeholders repaired in scans it fits.
+
+    Example (an ECIA supplier whose part numbers end in ``-AC``)::
+
+        @hookimpl
+        def label_formats():
+            return [
+                LabelFormat.ecia(
+                    "acme",
+                    evidence=[{"P": r".+-AC"}],
+                    elements={"P": r".+-AC", "1P": None, "K": None, "Q": None},
+                    order=("P", "1P", "K", "Q"),
+                    required=("P", "1P", "Q"),
+                    may_be_empty=("K",),
+                )
+            ]
+
+    The families and every field are described in ``docs/formats.md``. A declaration that raises or does not
+    validate is recorded as the plugin's failure; the plugin then counts as declaring nothing.
+
+    .. versionadded:: 0.2
     """
 
 

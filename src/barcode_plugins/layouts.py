@@ -8,9 +8,10 @@ then a key it does not combine with, both characters appear). From the table com
 shows for a US text (:meth:`Layout.type`, used to build test scans) and the repair (:meth:`Layout.repair`).
 
 Repair is applied only on evidence that cannot be normal data (:func:`detect_layout`): the start of the scan,
-inverted, must be the start of a known format (an ECIA header, an LCSC brace list, two of TME's ``KEY:`` tokens,
-our internal forms), or a TME DataMatrix-style list of data identifiers that carries characters only the host
-layout types. :func:`damage_shows` says, for a clean text, whether its damaged forms carry that evidence.
+inverted, must be the start of a known format (an ECIA header, our internal forms, or a start that an installed
+plugin declared for its labels), or a list of data identifiers that a plugin declared and that carries characters
+only the host layout types (:class:`LayoutEvidence`). :func:`damage_shows` says, for a clean text, whether its
+damaged forms carry that evidence.
 
 Known losses: a dead key followed by a space swallows the space (``= `` on a German host is ``´``), and text
 the US keyboard cannot type (``ü`` in ``Würth``) is read back as what those host characters stand for.
@@ -24,6 +25,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from .patterns import PRINTABLE, first_characters
+
 # The four character rows of a US keyboard, key by key: (unshifted, shifted).
 US_ROWS: tuple[tuple[str, str], ...] = (
     ("`1234567890-=", "~!@#$%^&*()_+"),
@@ -33,7 +36,6 @@ US_ROWS: tuple[tuple[str, str], ...] = (
 )
 # A key that types nothing on the host (AZERTY has no shifted character on the key left of 1).
 _NOTHING = "\x00"
-_OPENING = "]>[{bQPCM"
 # Code points below this are repaired through a list (see Layout); Latin-1 and Latin Extended-A and -B.
 _TABLE_SIZE = 0x250
 _HIGH = re.compile(f"[{chr(_TABLE_SIZE)}-\U0010ffff]")
@@ -56,7 +58,6 @@ class Layout:
     _inverse: Mapping[int, str] = attrs.field(init=False, repr=False, eq=False)
     _marks: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
     _marked: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
-    _openers: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
     _table: list[str] = attrs.field(init=False, repr=False, eq=False)
     _high: Mapping[int, str] = attrs.field(init=False, repr=False, eq=False)
 
@@ -96,10 +97,6 @@ class Layout:
         object.__setattr__(self, "_marks", marks)
         marked = "[" + re.escape("".join(sorted(marks))) + "]" if marks else "(?!)"
         object.__setattr__(self, "_marked", re.compile(marked))
-        # What a damaged known start can begin with: the host characters for "]" (AIM), ">", "[", "{", "b" and the
-        # first letters of TME's keys.
-        openers = {host for host, us in inverse.items() if us[:1] in _OPENING}
-        object.__setattr__(self, "_openers", frozenset(openers))
 
     def type(self, text: str) -> str:
         """What the host shows when a US-programmed scanner types ``text`` (characters off the US keyboard, such
@@ -126,9 +123,10 @@ class Layout:
         out.append(pending)
         return "".join(out)
 
-    def may_start(self, text: str) -> bool:
-        """Whether ``text`` could be a known format's start typed through this layout (a cheap first check)."""
-        return text[:1] in self._openers
+    def may_start(self, text: str, opening: str) -> bool:
+        """Whether ``text`` could be typed through this layout from a start whose first US character is one of
+        ``opening`` (a cheap first check)."""
+        return self.repair(text[:1])[:1] in opening
 
     def has_marks(self, text: str) -> bool:
         """Whether ``text`` holds a character only this host types for US keys."""
@@ -180,56 +178,92 @@ AZERTY = Layout(
 #: Every layout that detection considers, by name.
 LAYOUTS: Mapping[str, Layout] = {layout.name: layout for layout in (QWERTZ, AZERTY)}
 
-# The clean starts that prove a repair right: an ECIA header (also after an AIM prefix or as Mouser's old
-# ">[)>"), an LCSC brace list, two of the KEY:value tokens of TME's QR (in any order: "PN:x QTY:1"), our
-# internal JSON and short forms.
-_TME_KEY = r"(?:QTY|PN|PO|CPO|MFR|MPN):"
-_KNOWN_START = re.compile(
-    r'(?:\][A-Za-z][0-9A-Za-z])?(?:>?\[\)>|\{[a-z]{1,12}:|\{\s*"[a-z_]{1,32}"\s*:|bp:[a-z_]{1,32}:'
-    rf"|{_TME_KEY}[^ ]* {_TME_KEY})"
-)
-# A TME DataMatrix: data identifiers and values separated by spaces, no envelope.
-_IDENTIFIER_LIST = re.compile(r"[0-9]{0,3}[A-Z][^ ]*(?: [0-9]{0,3}[A-Z][^ ]*)+")
-_AIM = re.compile(r"(?:\][A-Za-z][0-9A-Za-z])?")
+# The clean starts the core itself knows: an ECIA header (also after an AIM prefix or as the old broken
+# ">[)>"), and the internal JSON and short forms. Plugins add theirs through their declared label formats.
+_AIM_PREFIX = r"(?:\][A-Za-z][0-9A-Za-z])?"
+_CORE_STARTS = (r">?\[\)>", r'\{\s*"[a-z_]{1,32}"\s*:', r"bp:[a-z_]{1,32}:")
+_AIM = re.compile(_AIM_PREFIX)
 _LEADING_DI = re.compile(r"[0-9]{0,3}[A-Z]")
 _PROBE = 80
+# What a damaged known start may begin with, as US characters: an AIM prefix's "]", the ECIA header's ">" and
+# "[", the internal forms' "{" and "b". A declared start adds its possible first characters (see LayoutEvidence).
+_CORE_OPENING = "]>[{b"
 
 
-def damage_shows(clean: str, layout: Layout) -> bool:
+@attrs.frozen(eq=False)
+class LayoutEvidence:
+    """What proves that a scan was typed through another keyboard layout: the starts of known formats, and the
+    data identifiers of formats that are lists of identifiers and values (a repair counts there only when the
+    scan carries a character only the host layout types, such as ``ß`` for ``-``).
+
+    Built from the installed plugins' declared label formats (``FormatRegistry.layout_evidence``);
+    :data:`CORE_EVIDENCE` knows only the ECIA header and the internal forms.
+    """
+
+    start: re.Pattern[str]
+    identifiers: frozenset[str] = frozenset()
+    token_separators: frozenset[str] = frozenset({" "})
+    opening: str = _CORE_OPENING
+
+    @classmethod
+    def build(
+        cls, starts: list[str], identifiers: frozenset[str] = frozenset(), separators: set[str] | None = None
+    ) -> LayoutEvidence:
+        """Evidence from the core's starts plus ``starts`` (regular expressions matched at the scan's start)."""
+        alternatives = "|".join(f"(?:{start})" for start in (*_CORE_STARTS, *starts))
+        try:
+            pattern = re.compile(f"{_AIM_PREFIX}(?:{alternatives})")
+        except re.error:
+            pattern = re.compile(f"{_AIM_PREFIX}(?:{'|'.join(_CORE_STARTS)})")
+        opening = _CORE_OPENING + "".join("".join(sorted(first_characters(start) or PRINTABLE)) for start in starts)
+        return cls(pattern, identifiers, frozenset(separators or {" "}), opening)
+
+    def known_start(self, text: str) -> bool:
+        """Whether ``text`` starts like a known format."""
+        return self.start.match(text) is not None
+
+    def is_identifier_list(self, text: str) -> bool:
+        """Whether ``text`` is a list of declared identifiers and values (an AIM prefix may stand first)."""
+        if not self.identifiers:
+            return False
+        text = text[_AIM.match(text).end() :]  # type: ignore[union-attr]  # may match empty
+        for separator in self.token_separators:
+            tokens = text.split(separator)
+            if len(tokens) > 1 and all(_leading_identifier(token) in self.identifiers for token in tokens):
+                return True
+        return False
+
+
+#: Layout evidence from the core alone (no plugin's formats).
+CORE_EVIDENCE = LayoutEvidence.build([])
+
+
+def damage_shows(clean: str, layout: Layout, evidence: LayoutEvidence = CORE_EVIDENCE) -> bool:
     """Whether :func:`detect_layout` is meant to find ``layout`` in ``clean`` typed through it: ``clean`` starts
     like a known format, or it is a list of known data identifiers whose typing shows a character only the host
     types (``-`` as ``ß``)."""
-    if _KNOWN_START.match(clean):
+    if evidence.known_start(clean):
         return True
-    return _is_identifier_list(clean) and layout.has_marks(layout.type(clean))
+    return evidence.is_identifier_list(clean) and layout.has_marks(layout.type(clean))
 
 
-def detect_layout(text: str) -> Layout | None:
+def detect_layout(text: str, evidence: LayoutEvidence = CORE_EVIDENCE) -> Layout | None:
     """The layout ``text`` was typed through, if the evidence says so; ``None`` for a clean (or unknown) scan.
 
     ``text`` should have its surrounding spaces removed; an AIM prefix, damaged or not, may still be there.
     """
-    if not text or _KNOWN_START.match(text):
+    if not text or evidence.known_start(text):
         return None
     probe = text[:_PROBE]
     for layout in LAYOUTS.values():
-        if layout.may_start(probe) and _KNOWN_START.match(layout.repair(probe)):
+        if layout.may_start(probe, evidence.opening) and evidence.known_start(layout.repair(probe)):
             return layout
-    if text.isascii():
+    if text.isascii() or not evidence.identifiers:
         return None
     for layout in LAYOUTS.values():
-        if layout.has_marks(text) and _is_identifier_list(layout.repair(text)):
+        if layout.has_marks(text) and evidence.is_identifier_list(layout.repair(text)):
             return layout
     return None
-
-
-def _is_identifier_list(text: str) -> bool:
-    from .ecia import DATA_IDENTIFIERS  # lazy: only the rare non-ASCII scan gets here
-
-    text = text[_AIM.match(text).end() :]  # type: ignore[union-attr]  # may match empty
-    return bool(_IDENTIFIER_LIST.fullmatch(text)) and all(
-        _leading_identifier(token) in DATA_IDENTIFIERS for token in text.split(" ")
-    )
 
 
 def _leading_identifier(token: str) -> str:

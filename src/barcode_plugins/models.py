@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 Kind = Literal["supplier", "internal", "external"]
 
-#: Every key of the decoded barcode's JSON form (contract.md, "The decoded barcode"), in contract order.
+#: Every key of the decoded barcode's JSON form (docs/formats.md, "Decoded fields"), in contract order.
 CONTRACT_KEYS: tuple[str, ...] = (
     "plugin", "kind", "supplier", "supplier_part_number", "manufacturer_part_number", "manufacturer",
     "customer_part_number", "quantity", "purchase_order", "purchase_order_line", "supplier_order_number",

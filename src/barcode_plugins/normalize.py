@@ -1,16 +1,19 @@
-"""Raw scan -> canonical text, and the barcode hash over it (formats.md, section 5).
+"""Raw scan -> canonical text, and the barcode hash over it (``docs/formats.md``, "How scans reach us").
 
 Runs once per scan, before any decoder. In order, each step only when its evidence is there:
 
 1. surrounding spaces, CR, LF and TAB, and AIM symbology prefixes (``]d2``, ``]Q1``) come off;
-2. keyboard-layout damage is undone (:mod:`barcode_plugins.layouts`; ``ü=:`` -> ``[)>``);
+2. keyboard-layout damage is undone (:mod:`barcode_plugins.layouts`; ``ü=:`` -> ``[)>``), on the evidence of
+   the ECIA header, the internal forms and the installed plugins' declared label formats;
 3. Unicode control pictures (``␝␞␄``, also ``␜␟``) and textual placeholders (``<GS>``, ``{RS}``, ``[EOT]``, ``\\x1d``,
-   ``\\u001e``, any case) become the control characters;
+   ``\\u001e``, any case) become the control characters, and so does caret notation (``^]``) in a scan that a
+   declared text format using separators fits;
 4. an ECIA envelope is rewritten to its canonical text (``[)>`` RS ``06`` GS ... RS EOT): its separators are
    learned from the header when they are not the real ones (caret notation, private-use characters, code-page
    glyphs, Alt+numpad digits such as ``029``, ...), and its elements are found from the data-identifier
-   vocabulary when the separators were dropped. Every reading is checked against the vocabulary before it is
-   trusted; when the elements can be found more than one way, all readings are returned.
+   vocabulary and the declared ECIA formats when the separators were dropped. Every reading is checked against
+   the vocabulary before it is trusted; when the elements can be found more than one way, all readings are
+   returned.
 
 Idempotent (``normalize(normalize(x).text).text == normalize(x).text``), total (never raises on any ``str``) and
 cheap on clean input: every step starts with a test that costs next to nothing when there is nothing to do.
@@ -21,9 +24,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import islice, product
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
@@ -41,7 +45,11 @@ from .ecia import (
     parse_ecia,
     remember_canonical,
 )
-from .layouts import detect_layout
+from .layouts import CORE_EVIDENCE, detect_layout
+
+if TYPE_CHECKING:
+    from .label_formats import FormatRegistry
+    from .segmentation import SegmentationProfile
 
 
 @attrs.frozen
@@ -84,6 +92,8 @@ _MAX_VARIANTS = 8
 # Single characters that occur in label data, so a separator learned as one of them is checked element by element.
 _DATA_PUNCTUATION = frozenset(" -/.,:;+#_()*&'\"%=!?")
 _DI = re.compile(r"[0-9]{0,3}[A-Z]")
+# The identifiers learned separators are checked against when no plugin declared more.
+_STANDARD_VOCABULARY = frozenset(DATA_IDENTIFIERS)
 _SHAPES = {di: re.compile(shape) for di, shape in VALUE_SHAPES.items()}
 # A known DI followed by nothing or a value of its shape: what a learned separator that could be data (digits,
 # a hyphen) must be followed by to count as a separator.
@@ -95,11 +105,15 @@ _KNOWN_ELEMENT = re.compile(
 )
 
 
-def normalize(raw: str) -> Normalized:
-    """Repair wedge damage and return the canonical text (formats.md, section 5)."""
+def normalize(raw: str, formats: FormatRegistry | None = None) -> Normalized:
+    """Repair wedge damage and return the canonical text.
+
+    :param formats: the installed plugins' declared label formats (the engine passes its own); without them only
+        the core's knowledge is used: the ECIA vocabulary, the generic segmentation and the internal forms.
+    """
     repairs: list[str] = []
     text = _strip(raw, repairs)
-    layout = detect_layout(text)
+    layout = detect_layout(text, CORE_EVIDENCE if formats is None else formats.layout_evidence)
     if layout is not None:
         text = _strip(layout.repair(text), repairs)
         repairs.append(f"layout-{layout.name}")
@@ -111,16 +125,34 @@ def normalize(raw: str) -> Normalized:
             text = placeholder.sub(char, text)
         repairs.append("placeholders")
     if _ENVELOPE.match(text):
-        readings = _canonical_readings(text, repairs)
+        profiles = () if formats is None else formats.segmentation_profiles
+        vocabulary = _STANDARD_VOCABULARY if formats is None else formats.vocabulary
+        readings = _canonical_readings(text, repairs, profiles, vocabulary)
         if readings:
             complete = len(readings) <= MAX_READINGS
             return Normalized(readings[0], readings[1:MAX_READINGS], tuple(repairs), complete)
+    elif "^" in text and formats is not None and formats.separator_starts:
+        text = _repair_caret_notation(text, formats.separator_starts, repairs)
     return Normalized(text, (), tuple(repairs))
+
+
+_CARET = re.compile(r"\^[\]^D]")
+_CARET_CONTROL = {"^]": GS, "^^": RS, "^D": EOT}
+
+
+def _repair_caret_notation(text: str, separator_starts: tuple[re.Pattern[str], ...], repairs: list[str]) -> str:
+    # Outside an ECIA envelope nothing says which carets are separators but the format: the repair counts only
+    # when the repaired scan starts like a declared format that uses separators ("ACME^]123" -> "ACME" GS "123").
+    repaired = _CARET.sub(lambda match: _CARET_CONTROL[match.group()], text)
+    if repaired == text or not any(start.match(repaired) for start in separator_starts):
+        return text
+    repairs.append("caret-notation")
+    return repaired
 
 
 def _may_hold_placeholder(text: str) -> bool:
     # Substring searches (memchr) rule out most scans before the regular expression's slower scan: every
-    # placeholder holds "<" or "\\", or a "[" or "{" followed by g, r or e. The ECIA header's "[" and an LCSC
+    # placeholder holds "<" or "\\", or a "[" or "{" followed by g, r or e. The ECIA header's "[" and a brace
     # list's "{" stand first, so only a first character followed by such a letter counts there.
     return (
         "<" in text
@@ -166,7 +198,12 @@ def _canonical_of(text: str) -> str | None:
     return canonical
 
 
-def _canonical_readings(text: str, repairs: list[str]) -> tuple[str, ...]:
+def _canonical_readings(
+    text: str,
+    repairs: list[str],
+    profiles: tuple[SegmentationProfile, ...] = (),
+    vocabulary: AbstractSet[str] = _STANDARD_VOCABULARY,
+) -> tuple[str, ...]:
     """The canonical text(s) of an ECIA envelope, best first; empty if it cannot be read. Notes the repair:
     ``envelope`` when only the header or trailer differed from the canonical form."""
     canonical = _canonical_of(text)
@@ -174,18 +211,61 @@ def _canonical_readings(text: str, repairs: list[str]) -> tuple[str, ...]:
         if canonical != text:
             repairs.append("envelope")
         return (canonical,)
-    readings, repair = _learn_separators(text)
+    readings, repair = _learn_separators(text, profiles, vocabulary)
     if readings:
         repairs.append(repair)
     return readings
 
 
 class _Header(NamedTuple):
-    """One way to read the envelope's header: its record separator, where the format is, its group separator."""
+    """One way to read the envelope's header: its record separator, where the format is, its group separator,
+    and the end of transmission that goes with them (for the trailer)."""
 
     record_separator: str
     format_at: int
     group_separator: str
+    end_of_transmission: str = EOT
+
+
+# Code page 437 shows the control characters as glyphs: GS, RS and EOT are these three.
+_CODE_PAGE_SIBLINGS = {"↔": ("▲", "♦")}
+# How a substitute writes the control character: its name, or its number in hexadecimal, decimal (Alt+numpad
+# "029") or octal.
+_NUMBER_FORMS = (
+    ("GS", "RS", "EOT"),
+    ("gs", "rs", "eot"),
+    ("1D", "1E", "04"),
+    ("1d", "1e", "04"),
+    ("29", "30", "04"),
+    ("35", "36", "04"),
+)
+
+
+def sibling_separators(group_separator: str) -> list[tuple[str, str]]:
+    """The record separators and ends of transmission a scanner that writes GS as ``group_separator`` writes,
+    most likely first: what the header teaches about the trailer when the header carries no RS.
+
+    ``^]`` -> ``^^``, ``^D`` (caret notation: the character 0x40 above the control); ``\ue01d`` -> ``\ue01e``,
+    ``\ue004`` (a private-use block that keeps the low bits); ``029`` -> ``030``, ``004``, ``{1D}`` -> ``{1E}``,
+    ``{04}`` and ``%GS%`` -> ``%RS%``, ``%EOT%`` (the number or the name written out); code-page glyphs; and,
+    always last, the substitute itself (a scanner that sends one character for every control character).
+    """
+    found: list[tuple[str, str]] = []
+    for gs_form, rs_form, eot_form in _NUMBER_FORMS:
+        at = group_separator.rfind(gs_form)
+        if at >= 0:
+            head, tail = group_separator[:at], group_separator[at + len(gs_form) :]
+            eot = head + eot_form + tail
+            if gs_form == "29" and head.endswith("0"):  # "029" -> "004": Alt+numpad pads to three digits
+                eot = head[:-1] + "00" + "4" + tail
+            found.append((head + rs_form + tail, eot))
+    last = group_separator[-1:]
+    if last and ord(last) % 0x20 == 0x1D and not last.isalnum() and last != "}":
+        found.append((group_separator[:-1] + chr(ord(last) + 1), group_separator[:-1] + chr(ord(last) - 0x19)))
+    if group_separator in _CODE_PAGE_SIBLINGS:
+        found.append(_CODE_PAGE_SIBLINGS[group_separator])
+    found.append((group_separator, group_separator))
+    return list(dict.fromkeys(found))
 
 
 class _Reading(NamedTuple):
@@ -196,10 +276,10 @@ class _Reading(NamedTuple):
     repair: str
 
 
-def _headers(text: str) -> Iterator[_Header]:
+def _headers(text: str, vocabulary: AbstractSet[str]) -> Iterator[_Header]:
     # Whatever stands between "[)>" and the format is the RS; whatever follows the format before the first data
-    # identifier is the GS (formats.md, section 5). Every split up to the length limit is tried, shortest
-    # first: digits standing for a separator ("030", "029") make several splits of the same header possible.
+    # identifier is the GS (docs/formats.md, "How scans reach us"). Every split up to the length limit is tried,
+    # shortest first: digits standing for a separator ("030", "029") make several splits of the same header possible.
     start = _ENVELOPE.match(text).end()  # type: ignore[union-attr]  # the caller checked
     for format_at in range(start, min(start + MAX_LEARNED_SEPARATOR, len(text)) + 1):
         fmt = text[format_at : format_at + 2]
@@ -210,27 +290,39 @@ def _headers(text: str) -> Iterator[_Header]:
             group_separator = text[after:first]
             if fmt == "06":
                 identifier = _DI.match(text, first)
-                plausible = identifier is not None and identifier.group() in DATA_IDENTIFIERS
+                plausible = identifier is not None and identifier.group() in vocabulary
             else:
                 plausible = _is_strong(group_separator) and gs1_application_identifier(text, first) is not None
             record_separator = text[start:format_at]
-            if plausible and _is_plausible_separator(group_separator) and _is_plausible_separator(record_separator):
-                yield _Header(record_separator or RS, format_at, group_separator)
+            if not (plausible and _is_plausible_separator(group_separator)):
+                continue
+            if record_separator:
+                if _is_plausible_separator(record_separator):
+                    eot = next((e for r, e in sibling_separators(group_separator) if r == record_separator), EOT)
+                    yield _Header(record_separator, format_at, group_separator, eot)
+                continue
+            # No RS in the header ("[)>06" + GS): the trailer is written like the GS, so learn it from the GS.
+            if group_separator and group_separator != GS:
+                for sibling_rs, sibling_eot in sibling_separators(group_separator):
+                    yield _Header(sibling_rs, format_at, group_separator, sibling_eot)
+            yield _Header(RS, format_at, group_separator)
 
 
 @lru_cache(maxsize=1024)
-def _learn_separators(text: str) -> tuple[tuple[str, ...], str]:
+def _learn_separators(
+    text: str, profiles: tuple[SegmentationProfile, ...] = (), vocabulary: AbstractSet[str] = _STANDARD_VOCABULARY
+) -> tuple[tuple[str, ...], str]:
     """Read an envelope whose separators are not the real ones: the readings, best first, and the repair.
 
     Cached: a scanner damages the same label the same way every time it is scanned.
     """
     learned: list[_Reading] = []
     dropped: _Header | None = None
-    for header in _headers(text):
+    for header in _headers(text, vocabulary):
         if not header.group_separator:
             dropped = dropped or header
             continue
-        readings = _read_learned(text, header)
+        readings = _read_learned(text, header, vocabulary)
         learned.extend(readings)
         if len(readings) == 1 and _is_strong(header.group_separator):
             (reading,) = readings
@@ -238,8 +330,9 @@ def _learn_separators(text: str) -> tuple[tuple[str, ...], str]:
                 return (reading.canonical,), reading.repair  # a separator that cannot be data, every DI known
     top = max((reading.score for reading in learned), default=0)
     if dropped is not None:
-        dropped_readings = _read_dropped(text, dropped)
-        if dropped_readings and _element_count(dropped_readings[0]) > top:
+        dropped_readings = _read_dropped(text, dropped, profiles)
+        gave_up = len(dropped_readings) > MAX_READINGS and not learned
+        if gave_up or (dropped_readings and _element_count(dropped_readings[0]) > top):
             return dropped_readings, "dropped-separators"
     best = [reading for reading in learned if reading.score == top]
     return tuple(dict.fromkeys(reading.canonical for reading in best)), best[0].repair if best else ""
@@ -259,11 +352,22 @@ def _is_strong(separator: str) -> bool:
     return bool(separator) and not any(c.isalnum() for c in separator) and separator not in _DATA_PUNCTUATION
 
 
-def _read_learned(text: str, header: _Header) -> list[_Reading]:
+def _read_learned(text: str, header: _Header, vocabulary: AbstractSet[str]) -> list[_Reading]:
     """Rewrite the message with real separators where the learned ones stand: its readings (several when a
     separator that could be data leaves a DI twice and either occurrence could be the real one)."""
     record_separator, group_separator = header.record_separator, header.group_separator
-    end = _message_end(text, header.format_at, record_separator, group_separator)
+    end = _message_end(text, header.format_at, record_separator, group_separator, header.end_of_transmission)
+    readings = _read_learned_to(text, header, end, vocabulary)
+    cut = text[end + len(record_separator) :]
+    if record_separator == group_separator and len(cut) == 1 and not text.endswith(EOT):
+        # One substitute for every separator: "@K" at the end is a stray trailer character or an element K with
+        # no value. Both readings are scored; the vocabulary decides, and a tie is an ambiguity.
+        readings += _read_learned_to(text, header, len(text), vocabulary)
+    return readings
+
+
+def _read_learned_to(text: str, header: _Header, end: int, vocabulary: AbstractSet[str]) -> list[_Reading]:
+    record_separator, group_separator = header.record_separator, header.group_separator
     records = _split_records(text[header.format_at : end], record_separator, group_separator)
     if records is None:
         return []
@@ -280,7 +384,7 @@ def _read_learned(text: str, header: _Header) -> list[_Reading]:
         canonical = _canonical_of(HEADER + RS + RS.join(rebuilt) + RS + EOT)
         record = None if canonical is None else parse_ecia(canonical)
         if canonical is not None and record is not None:
-            readings.append(_Reading(_score(record), canonical, repair))
+            readings.append(_Reading(_score(record, vocabulary), canonical, repair))
     return readings
 
 
@@ -317,7 +421,9 @@ def _merge_back(elements: list[str], indices: frozenset[int], separator: str) ->
     return merged
 
 
-def _message_end(text: str, body_start: int, record_separator: str, group_separator: str) -> int:
+def _message_end(
+    text: str, body_start: int, record_separator: str, group_separator: str, end_of_transmission: str = EOT
+) -> int:
     # A real EOT ends the message; before it, the RS that only a trailer follows (nothing or EOT in some form,
     # else a stray character), rightmost first: the last data element must not swallow the trailer. "^^^D"
     # ends at the first "^^" (then "^D"), not the second (then "D").
@@ -329,7 +435,7 @@ def _message_end(text: str, body_start: int, record_separator: str, group_separa
     at = text.rfind(record_separator, low, end)
     while at >= 0:
         rest = text[at + len(record_separator) : end]
-        if not rest or rest in _EOT_FORMS:
+        if not rest or rest in _EOT_FORMS or rest == end_of_transmission:
             return at
         if sloppy < 0 and _is_sloppy_trailer(rest, record_separator, group_separator):
             sloppy = at
@@ -396,14 +502,14 @@ def _starts_element(piece: str, fmt: str, strong: bool) -> bool:
     return _KNOWN_ELEMENT.fullmatch(piece) is not None
 
 
-def _score(record: EciaRecord) -> int:
+def _score(record: EciaRecord, vocabulary: AbstractSet[str]) -> int:
     # Each element the vocabulary knows, with a value of its shape, counts for a reading; any other against it.
     score = 0
     for fmt, pairs in record.records:
         for identifier, value in pairs:
             if fmt != "06":
                 known = bool(identifier)
-            elif identifier not in DATA_IDENTIFIERS:
+            elif identifier not in vocabulary:
                 known = False
             else:
                 shape = _SHAPES.get(identifier)
@@ -416,16 +522,17 @@ def _element_count(canonical: str) -> int:
     return canonical.count(GS)
 
 
-def _read_dropped(text: str, header: _Header) -> tuple[str, ...]:
+def _read_dropped(text: str, header: _Header, profiles: tuple[SegmentationProfile, ...]) -> tuple[str, ...]:
     end = _message_end(text, header.format_at, header.record_separator, "")
     readings: list[str] = []
-    from .segmentation import segment_elements  # lazy: only a scan that lost its separators needs it
+    from .segmentation import segment_readings  # lazy: only a scan that lost its separators needs it
 
     body = text[header.format_at + 2 : end]
     # Values cut from a body with no separator in it and no trailing space are final: the reading's canonical text
     # re-parses to the same record (tested), so it needs no second pass, and the plugins get the record as is.
     final = not _SEPARATOR_CHARACTER.search(body) and body[-1:] not in _TRAILING_SPACE
-    for elements in segment_elements(body):
+    segmented, complete = segment_readings(body, profiles)
+    for elements in segmented:
         record = EciaRecord.from_pairs((("06", elements),))
         canonical = canonical_ecia(record)
         reading: str | None = canonical
@@ -435,6 +542,10 @@ def _read_dropped(text: str, header: _Header) -> tuple[str, ...]:
             reading = _canonical_of(canonical)
         if reading is not None and reading not in readings:
             readings.append(reading)
+    if not complete:
+        # The search gave up: the body reads more ways than were found. Padding past MAX_READINGS makes the
+        # result incomplete, which the engine reports as ambiguous (never as "not a label").
+        readings += [text] * (MAX_READINGS + 1 - len(readings))
     return tuple(readings)
 
 

@@ -1,52 +1,58 @@
 """Re-splitting an ECIA record whose group separators were dropped by a keyboard-wedge scanner.
 
 ``[)>06P497-1234-1-ND1PSTM32F103C8T6...`` still carries its data identifiers; the DI vocabulary, the shapes of
-their values and what each supplier prints (a :class:`SegmentationProfile`) recover the elements where the label
-reads one way, and list the readings where it reads several.
+their values and what each declared label format prints (a :class:`SegmentationProfile`) recover the elements
+where the label reads one way, and list the readings where it reads several.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .ecia import ANY_VALUE_SHAPE, DATA_IDENTIFIERS, MAX_READINGS, VALUE_SHAPES, EciaElement, element_from_pair
 
+if TYPE_CHECKING:
+    from .label_formats import LabelFormat
 
-@attrs.frozen
+
+@attrs.frozen(eq=False)
 class SegmentationProfile:
-    """What one supplier prints, for re-splitting its labels when the separators were dropped.
+    """What one label format prints, for re-splitting its labels when the separators were dropped.
 
     A run-together label reads as every split into elements that the profile allows; one such reading is an
-    answer, several are an ambiguity. A profile is tried when ``evidence`` is found in the text, and a reading
-    counts only if ``confirmation`` is found in it (written one ``DI=value`` a line: a Mouser reading must hold the
-    element ``14K``, not just the text ``14K`` as in ``Q1`` + ``4K``). ``shapes`` lists the only DIs the supplier
-    prints and the regular expression each value matches; ``rank`` their print order (DIs of equal rank come in
-    any order; an unordered profile ranks them all equal); ``required`` DIs are always printed, ``may_be_empty``
-    ones may have no value. Every DI occurs at most once.
+    answer, several are an ambiguity. A reading counts only if it satisfies ``confirms`` (the format's evidence:
+    a reading must hold the identifying element, not just its text inside a value). ``shapes`` lists the only DIs
+    the format prints and the regular expression each value matches; ``rank`` their print order (DIs of equal rank
+    come in any order; an unordered profile ranks them all equal); ``required`` DIs are always printed,
+    ``may_be_empty`` ones may have no value. Every DI occurs at most once. ``hints`` are texts one of which a body
+    must contain for the profile to be tried (a cheap first test).
 
-    Narrow profiles are what make real labels read one way: on a Digikey label ``1PSTM32F103C8T6`` is one
-    element, while for a vendor that prints ``T`` (traceability number) ``1PSTM32F103C8`` + ``T6`` is as good.
+    Narrow profiles are what make real labels read one way: when a format prints no ``T`` (traceability number),
+    ``1PSTM32F103C8T6`` is one element, while for a vendor that prints ``T`` ``1PSTM32F103C8`` + ``T6`` is as good.
+    Profiles come from the plugins' declared label formats (:func:`profile_of`); :data:`GENERIC_PROFILE`, the
+    whole vocabulary in any order, is tried when none applies.
     """
 
     name: str
-    evidence: re.Pattern[str] | None
-    confirmation: re.Pattern[str] | None
+    confirmation: Callable[[Reading], bool] | None
     shapes: Mapping[str, re.Pattern[str]]
     rank: Mapping[str, int]
     required: frozenset[str] = frozenset()
     may_be_empty: frozenset[str] = frozenset()
-    starts: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+    hints: tuple[str, ...] = ()
+    starts: re.Pattern[str] = attrs.field(init=False, repr=False)
     # The search works on sets of DIs as bit masks: a bit per DI, the required ones, and per rank the DIs that
     # may still follow an element of that rank.
-    bits: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
-    required_mask: int = attrs.field(init=False, eq=False, repr=False)
-    rank_at_least: Mapping[int, int] = attrs.field(init=False, eq=False, repr=False)
+    bits: Mapping[str, int] = attrs.field(init=False, repr=False)
+    required_mask: int = attrs.field(init=False, repr=False)
+    rank_at_least: Mapping[int, int] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Every position where one of the DIs starts (a lookahead, so overlapping starts are all found).
@@ -60,73 +66,78 @@ class SegmentationProfile:
         }
         object.__setattr__(self, "rank_at_least", at_least)
 
+    def applies(self, body: str) -> bool:
+        """Whether the body may hold one of this format's labels (its required DIs and a hint are in the text)."""
+        if not all(identifier in body for identifier in self.required):
+            return False
+        return not self.hints or any(hint in body for hint in self.hints)
+
     def confirms(self, reading: Reading) -> bool:
-        """Whether a reading carries what this supplier's labels carry."""
-        if self.confirmation is None:
-            return True
-        lines = "\n".join(f"{element.identifier}={element.value}" for element in reading)
-        return self.confirmation.search(lines) is not None
+        """Whether a reading carries what this format's labels carry."""
+        return self.confirmation is None or self.confirmation(reading)
 
 
 def _profile(
     name: str,
-    evidence: str | None,
-    confirmation: str | None,
+    confirmation: Callable[[Reading], bool] | None,
     order: Iterable[str | tuple[str, ...]],
+    shapes: Mapping[str, str | None],
     *,
     required: Iterable[str] = (),
     may_be_empty: Iterable[str] = (),
-    **shapes: str,
+    hints: Iterable[str] = (),
 ) -> SegmentationProfile:
     # ``order``: DIs in print order; a tuple is a group printed in any order.
     rank = {di: index for index, group in enumerate(order) for di in ((group,) if isinstance(group, str) else group)}
+    for di in shapes:
+        rank.setdefault(di, len(rank) and max(rank.values()) + 1)
+    compiled = {di: re.compile(shapes.get(di) or VALUE_SHAPES.get(di, ANY_VALUE_SHAPE), re.DOTALL) for di in rank}
     return SegmentationProfile(
-        name,
-        re.compile(evidence) if evidence else None,
-        re.compile(confirmation, re.MULTILINE | re.DOTALL) if confirmation else None,
-        {di: re.compile(shapes.get(f"_{di}", VALUE_SHAPES.get(di, ANY_VALUE_SHAPE)), re.DOTALL) for di in rank},
-        rank,
-        frozenset(required),
-        frozenset(may_be_empty),
+        name, confirmation, compiled, rank, frozenset(required), frozenset(may_be_empty), tuple(hints)
+    )
+
+
+def profile_of(owner: str, label_format: LabelFormat) -> SegmentationProfile:
+    """The segmentation profile of a declared ECIA label format (its elements, order, required and may-be-empty
+    identifiers; its evidence confirms a reading)."""
+    claims = [
+        tuple(
+            (identifier, None if pattern is None else re.compile(pattern, re.DOTALL))
+            for identifier, pattern in mapping.items()
+        )
+        for mapping in label_format.evidence
+    ]
+
+    def confirmation(reading: Reading) -> bool:
+        first: dict[str, str] = {}
+        for identifier, value in reading:
+            first.setdefault(identifier, value)
+        return any(
+            all(
+                identifier in first and (pattern is None or pattern.fullmatch(first[identifier]) is not None)
+                for identifier, pattern in claim
+            )
+            for claim in claims
+        )
+
+    order = label_format.order or [tuple(label_format.elements)]
+    hints = [mapping_key for mapping in label_format.evidence for mapping_key in list(mapping)[:1]]
+    return _profile(
+        f"{owner}:{label_format.name}",
+        confirmation,
+        order,
+        label_format.elements,
+        required=label_format.required,
+        may_be_empty=label_format.may_be_empty,
+        hints=hints,
     )
 
 
 _NUMBER = r"[0-9]+"
-#: Every profile whose evidence is found is tried; ``generic`` (the whole vocabulary, any order, any value
-#: possibly empty) only when none applies or none finds a reading.
-SEGMENTATION_PROFILES: tuple[SegmentationProfile, ...] = (
-    # Digikey: [)>RS06GSP497-1234-1-NDGS1PSTM32F103C8T6GSKGS1K81234567GS10K98765432GS11K1GS4LCNGSQ25GS11ZPICK...
-    # K is empty when the buyer gave no PO number, 11Z is "PICK" or empty, 20Z zero or more zeros; its own numbers
-    # are digits, and no manufacturer part number holds a Digikey part number ("-ND").
-    _profile(
-        "digikey",
-        r"-ND|1[123]Z|20Z",
-        r"^(?:(?:30)?P=[^\n]*-ND$|1[123]Z=|20Z=)",
-        ("P", "1P", "30P", "K", "1K", "10K", "9D", "10D", "6D", "1T", "11K", "4L", "Q", "11Z", "12Z", "13Z", "20Z"),
-        required=("P", "1P", "K", "1K", "11K", "Q"),
-        may_be_empty=("K", "11Z", "20Z"),
-        _1P=r"(?:(?!-ND).)+",
-        _1K=_NUMBER,
-        _10K=_NUMBER,
-        _11K=_NUMBER,
-        _11Z="PICK",
-        _12Z=_NUMBER,
-        _13Z=_NUMBER,
-        _20Z=_NUMBER,
-    ),
-    # Mouser: [)>RS06GSKPO-0042GS14K003GS1PNE555DRGSQ50GS11K012345678GS4LMYGS1VTexas InstrumentsRSEOT
-    # (label generations differ in the order of what follows K and 14K).
-    _profile(
-        "mouser",
-        r"14K",
-        r"^14K=",
-        ("K", "14K", ("P", "1P", "Q", "11K", "4L", "1V")),
-        required=("K", "14K", "1P", "Q"),
-        may_be_empty=("K",),
-        _14K=_NUMBER,
-        _11K=_NUMBER,
-    ),
-    _profile("generic", None, None, [tuple(DATA_IDENTIFIERS)], may_be_empty=DATA_IDENTIFIERS),
+#: Tried when no declared format's profile applies or finds a reading: the whole vocabulary, any order, any value
+#: possibly empty.
+GENERIC_PROFILE = _profile(
+    "generic", None, [tuple(DATA_IDENTIFIERS)], dict.fromkeys(DATA_IDENTIFIERS), may_be_empty=DATA_IDENTIFIERS
 )
 
 #: Longest run-together record that ``segment_elements`` tries (real labels are far shorter), how many search
@@ -144,7 +155,6 @@ _SHAPE_REACH: Mapping[str, re.Pattern[str]] = {
         VALUE_SHAPES["9D"]: r"[0-9]{0,4}",
         VALUE_SHAPES["6D"]: r"[0-9]{0,8}",
         VALUE_SHAPES["4L"]: r"[A-Z]{0,2}",
-        "PICK": r"(?:P(?:I(?:CK?)?)?)?",
     }.items()
 }
 
@@ -152,26 +162,36 @@ _SHAPE_REACH: Mapping[str, re.Pattern[str]] = {
 Reading = tuple[EciaElement, ...]
 
 
-def segment_elements(body: str) -> tuple[Reading, ...]:
+def segment_elements(body: str, profiles: tuple[SegmentationProfile, ...] = ()) -> tuple[Reading, ...]:
     """Re-split a format ``06`` record whose GS separators were dropped: ``"P497-1-ND1PSTM32Q25"`` ->
     ``P``, ``1P``, ``Q``.
 
-    Returns every reading the applicable profiles allow (see :class:`SegmentationProfile`), the most elements
+    ``profiles`` are the installed label formats' (``FormatRegistry.segmentation_profiles``). Returns every
+    reading the applicable profiles allow (see :class:`SegmentationProfile`), the most elements
     first, at most a handful: one reading when the label reads one way, several when it is ambiguous, none when
     nothing fits; ``MAX_READINGS + 1`` readings mean it reads more ways than are listed. Bounded: a record longer
     than ``MAX_RUN_TOGETHER`` characters is not tried, and a search that takes too many steps gives up (none).
     """
+    return segment_readings(body, profiles)[0]
+
+
+def segment_readings(body: str, profiles: tuple[SegmentationProfile, ...] = ()) -> tuple[tuple[Reading, ...], bool]:
+    """:func:`segment_elements`, and whether the search was complete: ``False`` when it ran out of steps, so
+    that the body may read more ways than the readings returned (possibly none): an ambiguity, not "no label"."""
     if not body or len(body) > MAX_RUN_TOGETHER:
-        return ()
-    return _segment_cached(body)
+        return (), True
+    return _segment_cached(body, profiles)
 
 
 @lru_cache(maxsize=256)
-def _segment_cached(body: str) -> tuple[Reading, ...]:
-    applicable = [p for p in SEGMENTATION_PROFILES if p.evidence is not None and p.evidence.search(body)]
+def _segment_cached(body: str, profiles: tuple[SegmentationProfile, ...]) -> tuple[tuple[Reading, ...], bool]:
+    applicable = [profile for profile in profiles if profile.applies(body)]
     readings: list[Reading] = []
+    complete = True
     for profile in applicable:
-        for reading in _segment_with(body, profile):
+        found, finished = _segment_with(body, profile)
+        complete = complete and finished
+        for reading in found:
             if profile.confirms(reading) and reading not in readings:
                 readings.append(reading)
                 # A profile that fits only by swallowing an element it does not print into a value: the reading
@@ -180,9 +200,9 @@ def _segment_cached(body: str) -> tuple[Reading, ...]:
                 if split is not None and split not in readings:
                     readings.append(split)
     if not readings:
-        readings = _segment_with(body, SEGMENTATION_PROFILES[-1])
+        readings, complete = _segment_with(body, GENERIC_PROFILE)
     readings.sort(key=lambda reading: (sum(1 for element in reading if not element.value), -len(reading)))
-    return tuple(readings[: MAX_READINGS + 1])
+    return tuple(readings[: MAX_READINGS + 1]), complete
 
 
 # A digit-prefixed data identifier inside a value ("Littelfuse Inc.1TBBBBBB"): words rarely hold one by chance.
@@ -191,7 +211,7 @@ _DIGIT_IDENTIFIER = re.compile(r"(?<=.)([1-9][0-9]{0,2}[A-Z])")
 
 def _split_foreign_element(reading: Reading, profile: SegmentationProfile) -> Reading | None:
     """The reading with the first known DI the profile does not print split out of the value that holds it, or
-    ``None``: a Mouser label's manufacturer ``1V`` = ``Littelfuse Inc.1TBBBBBB`` may be ``1V`` then lot ``1T``."""
+    ``None``: a manufacturer ``1V`` = ``Littelfuse Inc.1TBBBBBB`` may be ``1V`` then lot ``1T``."""
     for index, element in enumerate(reading):
         for match in _DIGIT_IDENTIFIER.finditer(element.value):
             identifier = match.group(1)
@@ -208,11 +228,12 @@ Span = tuple[int, int, int]
 Chain = tuple[Span, "Chain"] | None
 
 
-def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
-    """Every reading of ``body`` the profile allows, the most elements first (at most ``MAX_READINGS`` + 1)."""
+def _segment_with(body: str, profile: SegmentationProfile) -> tuple[list[Reading], bool]:
+    """Every reading of ``body`` the profile allows, the most elements first (at most ``MAX_READINGS`` + 1), and
+    whether the search finished (``False``: it ran out of steps)."""
     starts = {match.start(): match.group(1) for match in profile.starts.finditer(body)}
     if 0 not in starts:
-        return []
+        return [], True
     boundaries = [*sorted(starts), len(body)]
     rank, bits, required, at_least = profile.rank, profile.bits, profile.required_mask, profile.rank_at_least
     # Each DI at most once. Only the used DIs that can still occur at or after a start (and that the print order
@@ -278,7 +299,7 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
     try:
         scored = solve(0, 0, (0, 0, required & ~node[0][2]))
     except _Exhausted:
-        return []
+        return [], False
     readings: list[Reading] = []
     for _, _, chain in scored:
         elements = []
@@ -286,7 +307,7 @@ def _segment_with(body: str, profile: SegmentationProfile) -> list[Reading]:
             (a, v, b), chain = chain
             elements.append(element_from_pair((body[a:v], body[v:b])))
         readings.append(tuple(elements))
-    return readings
+    return readings, True
 
 
 _PLAUSIBILITY = itemgetter(0, 1)

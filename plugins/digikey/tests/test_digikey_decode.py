@@ -1,4 +1,4 @@
-"""The Digi-Key plugin: the formats.md label, its own examples, totality, and leaving other labels alone."""
+"""The Digi-Key plugin: the label of docs/formats.md, its own examples, totality, and leaving other labels alone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from barcode_plugins import Decoded, Engine
 from barcode_plugins.ecia import EOT, GS, RS
 from barcode_plugins.plugins import PluginManager
 
-# formats.md, section 1: no trailer, empty K (the buyer gave no PO number).
+# docs/formats.md, the Digi-Key example: no trailer, empty K (the buyer gave no PO number).
 FORMATS_LABEL = (
     "[)>"
     + RS
@@ -113,13 +113,23 @@ def test_p_beside_30p_is_the_buyers_part_number() -> None:
         ["30P296-1395-5-ND", "1PNE555", "Q1"],
         ["P2648-SC0918", "1PSC0918", "Q1", "11ZPICK"],  # a marketplace number: the Z fields tell
         ["1PNE555", "Q1", "13Z123456"],
-        ["KPO-7", "1PNE555", "10K98765432", "Q1"],  # the invoice number is Digi-Key's alone
         ["KPO-7", "14K003", "P497-1234-1-ND", "1PNE555", "Q1"],  # a Mouser-style line does not make it Mouser's
     ],
 )
 def test_recognised_by_any_digikey_mark(elements: list[str]) -> None:
     decoded = digikey.decode("[)>" + RS + "06" + GS + GS.join(elements) + RS + EOT)
     assert decoded is not None and decoded.supplier == "Digi-Key"
+
+
+@pytest.mark.parametrize(
+    "elements",
+    [
+        ["KPO-7", "1PNE555", "10K98765432", "Q1"],  # 10K, the invoice number, is standard: others print it too
+        ["K", "1K81234567", "P1469879", "1PNE555", "Q1"],  # K, 1K and P alone are every vendor's
+    ],
+)
+def test_standard_identifiers_alone_claim_nothing(elements: list[str]) -> None:
+    assert digikey.decode("[)>" + RS + "06" + GS + GS.join(elements) + RS + EOT) is None
 
 
 @given(digikey.barcode_examples())
@@ -163,7 +173,7 @@ def test_other_vendors_ecia_labels_are_not_claimed(elements: list[tuple[str, str
 def test_other_suppliers_examples_are_not_claimed(other: str) -> None:
     other_plugin = pytest.importorskip(f"barcode_plugins_{other}")
 
-    @settings(max_examples=60)
+    @settings(max_examples=60, deadline=None)  # a shared, loaded machine: time is not what is checked
     @given(other_plugin.barcode_examples())
     def not_claimed(example) -> None:
         assert digikey.decode(example.text) is None
@@ -175,9 +185,46 @@ def test_registered_under_its_entry_point() -> None:
     manager = PluginManager(only=["digikey"])
     (info,) = [info for info in manager.plugin_infos() if info.name == "digikey"]
     assert (info.status, info.distribution) == ("loaded", "barcode-plugins-digikey")
-    assert set(info.hooks) == {"decode", "barcode_examples"}
+    assert set(info.hooks) == {"decode", "barcode_examples", "label_formats"}
 
 
 def test_far_too_many_elements_is_not_a_digikey_label() -> None:
     label = "[)>" + RS + "06" + GS + GS.join(["P497-1234-1-ND", *["11ZPICK"] * 5000]) + RS + EOT
     assert digikey.decode(label) is None
+
+
+# -- every key Digi-Key prints, and the field it fills (docs/formats.md, "Digi-Key") ------------------------------
+_BASE = ["P497-1234-1-ND", "1PSTM32F103C8T6", "Q25"]
+
+
+@pytest.mark.parametrize(
+    ("element", "field", "value"),
+    [
+        ("KPO-0042", "purchase_order", "PO-0042"),
+        ("1K81234567", "supplier_order_number", "81234567"),
+        ("10K98765432", "invoice_number", "98765432"),
+        ("11K1", "packing_list_number", "1"),
+        ("1TLOT123", "lot_code", "LOT123"),
+        ("9D2137", "date_code", "2137"),
+        ("10D2137", "date_code", "2137"),
+        ("6D20240117", "ship_date", "2024-01-17"),
+        ("4LCN", "country_of_origin", "CN"),
+        ("1VTexas Instruments", "manufacturer", "Texas Instruments"),
+        ("SSN-1", "serial_number", "SN-1"),
+        ("4K3", "purchase_order_line", "3"),
+    ],
+)
+def test_each_key_fills_its_field(element: str, field: str, value: str) -> None:
+    decoded = digikey.decode("[)>" + RS + "06" + GS + GS.join([*_BASE, element]) + RS + EOT)
+    assert getattr(decoded, field) == value
+
+
+def test_part_numbers_quantity_and_the_z_fields() -> None:
+    decoded = digikey.decode(
+        "[)>" + RS + "06" + GS + GS.join(["PR-0042", "1PLM358DR", "30P296-1395-5-ND", "Q10", "11ZPICK", "12Z7",
+                                          "13Z8", "20Z000"]) + RS + EOT
+    )  # fmt: skip
+    assert (decoded.supplier_part_number, decoded.customer_part_number) == ("296-1395-5-ND", "R-0042")
+    assert (decoded.manufacturer_part_number, decoded.quantity) == ("LM358DR", 10)
+    assert {key: decoded.fields[key] for key in ("11Z", "12Z", "13Z", "20Z")} == {
+        "11Z": "PICK", "12Z": "7", "13Z": "8", "20Z": "000"}  # fmt: skip

@@ -1,4 +1,4 @@
-"""The LCSC plugin: the formats.md label, brace lists that are not LCSC's, its examples, exclusivity."""
+"""The LCSC plugin: the label of docs/formats.md, brace lists that are not LCSC's, its examples, exclusivity."""
 
 from __future__ import annotations
 
@@ -171,3 +171,28 @@ def test_plain_labels_read_like_the_general_loop(pairs: list[tuple[str, str]]) -
     text = "{" + ",".join(f"{key}:{value}" for key, value in pairs) + "}"
     if _PLAIN_LABEL.match(text):
         assert fields_from_pairs(_PAIR.findall(text)) == read_pairs(text)
+
+
+# -- every key LCSC prints, and the field it fills (docs/formats.md, "LCSC") --------------------------------------
+@pytest.mark.parametrize(
+    ("pair", "field", "value"),
+    [
+        ("pm:0603WAF1002T5E", "manufacturer_part_number", "0603WAF1002T5E"),
+        ("qty:100", "quantity", 100),
+        ("on:SO2311070042", "supplier_order_number", "SO2311070042"),
+        ("pbn:PICK2311070042", "packing_list_number", "PICK2311070042"),
+    ],
+)
+def test_each_key_fills_its_field(pair: str, field: str, value: object) -> None:
+    decoded = lcsc.decode("{pc:C25804," + pair + "}")
+    assert decoded.supplier_part_number == "C25804"
+    assert getattr(decoded, field) == value
+
+
+@pytest.mark.parametrize("pair", ["mc:X1", "cc:1", "pdi:98765432", "hp:0", "wc:JS"])
+def test_keys_without_a_field_stay_in_fields_only(pair: str) -> None:
+    decoded = lcsc.decode("{pc:C25804," + pair + "}")
+    key, value = pair.split(":")
+    assert decoded.fields[key] == value
+    mapped = {str(v) for k, v in attrs.asdict(decoded).items() if k not in ("fields", "raw") and v is not None}
+    assert value not in mapped

@@ -1,4 +1,4 @@
-"""The Mouser plugin: the formats.md label in both headers, its examples, and what it must leave alone."""
+"""The Mouser plugin: the label of docs/formats.md in both headers, its examples, and what it must leave alone."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barcode_plugins import Decoded, Engine
+from barcode_plugins import AmbiguousBarcode, Decoded, Engine
 from barcode_plugins.ecia import EOT, GS, RS
 from barcode_plugins.plugins import PluginManager
 
 ELEMENTS = ["KPO-0042", "14K003", "1PNE555DR", "Q50", "11K012345678", "4LMY", "1VTexas Instruments"]
-# formats.md, section 1: the current header, and the broken one of old labels (no RS, a stray ">").
+# docs/formats.md, the Mouser example: the current header, and the broken one of old labels (no RS, a stray ">").
 FORMATS_LABEL = "[)>" + RS + "06" + GS + GS.join(ELEMENTS) + RS + EOT
 OLD_HEADER_LABEL = ">[)>06" + GS + GS.join(ELEMENTS)
 EXPECTED = Decoded(
@@ -68,14 +68,31 @@ def test_customer_part_number_in_p() -> None:
         ["KPO-0042", "1PNE555DR", "Q50", "11K012345678", "4LMY", "1VTexas Instruments"],  # 1V alone is no mark
         ["KPO-0042", "4K003", "1PNE555DR", "Q50", "1VTexas Instruments"],  # a standard PO line
         ["KPO-0042", "14K003", "Q50"],  # no MPN: Mouser labels always name the part by it
-        ["KPO-0042", "14K003", "P497-1234-1-ND", "1PNE555DR", "Q50"],  # Digi-Key's part number
-        ["K", "14K1", "1PNE555DR", "Q50", "11ZPICK", "12Z7654321"],  # Digi-Key's Z fields
-        ["K", "14K1", "1PNE555DR", "10K98765432", "Q50"],  # Digi-Key's invoice number
-        ["K", "14K1", "1PNE555DR", "30P296-1395-5-ND", "Q50"],  # a supplier part number
+        ["KPO-0042", "14KABC", "1PNE555DR", "Q50"],  # a line number is digits
     ],
 )
-def test_not_claimed_without_mousers_marks_or_with_another_suppliers(elements: list[str]) -> None:
+def test_not_claimed_without_mousers_marks(elements: list[str]) -> None:
     assert mouser.decode("[)>" + RS + "06" + GS + GS.join(elements) + RS + EOT) is None
+
+
+def test_standard_identifiers_other_vendors_print_do_not_make_it_anothers(engine: Engine) -> None:
+    # 1K and 10K are standard (sales order, invoice): a Mouser label carrying them is still Mouser's.
+    label = "[)>" + RS + "06" + GS + GS.join(["KPO-7", "14K1", "P4711", "1PNE555DR", "1K123", "10K98765", "Q5"])
+    assert engine.decode(label).plugin == "mouser"
+
+
+@pytest.mark.parametrize(
+    "elements",
+    [
+        ["KPO-0042", "14K003", "P497-1234-1-ND", "1PNE555DR", "Q50"],  # Digi-Key's part number
+        ["K", "14K1", "1PNE555DR", "Q50", "11ZPICK", "12Z7654321"],  # Digi-Key's Z fields
+        ["K", "14K1", "1PNE555DR", "30P296-1395-5-ND", "Q50"],
+    ],
+)
+def test_mouser_marks_beside_anothers_are_ambiguous_not_guessed(engine: Engine, elements: list[str]) -> None:
+    # The plugin lists no other supplier's marks: two plugins claiming one scan is the engine's to report.
+    with pytest.raises(AmbiguousBarcode, match="digikey"):
+        engine.decode("[)>" + RS + "06" + GS + GS.join(elements) + RS + EOT)
 
 
 @given(mouser.barcode_examples())
@@ -133,3 +150,33 @@ def test_loads_from_its_entry_point() -> None:
 
 def test_huge_text_is_refused_early() -> None:
     assert mouser.decode("[)>" + RS + "06" + GS + "1PNE555DR" + GS + GS.join(["14K1"] * 20_000)) is None
+
+
+# -- every key Mouser prints, and the field it fills (docs/formats.md, "Mouser") ----------------------------------
+_BASE = ["KPO-0042", "14K003", "1PNE555DR", "Q50"]
+
+
+@pytest.mark.parametrize(
+    ("element", "field", "value"),
+    [
+        ("PCPN-1187", "customer_part_number", "CPN-1187"),
+        ("11K012345678", "packing_list_number", "012345678"),
+        ("4LMY", "country_of_origin", "MY"),
+        ("1VTexas Instruments", "manufacturer", "Texas Instruments"),
+        ("1TLOT-7", "lot_code", "LOT-7"),
+        ("9D2401", "date_code", "2401"),
+        ("10D2401", "date_code", "2401"),
+        ("1K12345", "supplier_order_number", "12345"),
+        ("10K98765", "invoice_number", "98765"),
+        ("6D20240117", "ship_date", "2024-01-17"),
+    ],
+)
+def test_each_key_fills_its_field(element: str, field: str, value: str) -> None:
+    decoded = mouser.decode("[)>" + RS + "06" + GS + GS.join([*_BASE, element]) + RS + EOT)
+    assert getattr(decoded, field) == value
+
+
+def test_the_keys_every_label_carries() -> None:
+    decoded = mouser.decode("[)>" + RS + "06" + GS + GS.join(_BASE) + RS + EOT)
+    assert (decoded.purchase_order, decoded.purchase_order_line) == ("PO-0042", "003")
+    assert (decoded.manufacturer_part_number, decoded.quantity, decoded.supplier_part_number) == ("NE555DR", 50, None)

@@ -1,4 +1,4 @@
-"""The TME plugin: both formats.md labels, QR and DataMatrix variations, strictness, its examples."""
+"""The TME plugin: both labels of docs/formats.md, QR and DataMatrix variations, strictness, its examples."""
 
 from __future__ import annotations
 
@@ -158,7 +158,7 @@ def test_never_raises(text: str) -> None:
 def test_other_suppliers_examples_are_not_claimed(plugin_name: str) -> None:
     other = pytest.importorskip(f"barcode_plugins_{plugin_name}")
 
-    @settings(max_examples=60)
+    @settings(max_examples=60, deadline=None)  # a shared, loaded machine: time is not what is checked
     @given(st.data())
     def check(data: st.DataObject) -> None:
         assert tme.decode(data.draw(other.barcode_examples()).text) is None
@@ -188,3 +188,38 @@ def test_token_split_shortcut_agrees_with_the_separators(text: str) -> None:
     from barcode_plugins_tme import split_tokens
 
     assert split_tokens(text) == [token for token in re.split(r"[ \t\r\n]+", text) if token]
+
+
+# -- every key TME prints, and the field it fills (docs/formats.md, "TME") ----------------------------------------
+@pytest.mark.parametrize(
+    ("token", "field", "value"),
+    [
+        ("PO:21345678/3", "supplier_order_number", "21345678"),
+        ("PO:21345678/3", "purchase_order_line", "3"),
+        ("CPO:PO-2024-0117", "purchase_order", "PO-2024-0117"),
+        ("MFR:VISHAY", "manufacturer", "VISHAY"),
+        ("MPN:1N4148-TAP", "manufacturer_part_number", "1N4148-TAP"),
+    ],
+)
+def test_each_qr_key_fills_its_field(token: str, field: str, value: str) -> None:
+    decoded = tme.decode(f"QTY:10 PN:1N4148-DIO {token}")
+    assert (decoded.supplier_part_number, decoded.quantity) == ("1N4148-DIO", 10)
+    assert getattr(decoded, field) == value
+
+
+@pytest.mark.parametrize(
+    ("element", "field", "value"),
+    [
+        ("K21345678/3", "supplier_order_number", "21345678"),
+        ("K21345678/3", "purchase_order_line", "3"),
+        ("4LCN", "country_of_origin", "CN"),
+        ("1TLOT42", "lot_code", "LOT42"),
+        ("9D2401", "date_code", "2401"),
+        ("1VVISHAY", "manufacturer", "VISHAY"),
+    ],
+)
+def test_each_datamatrix_key_fills_its_field(element: str, field: str, value: str) -> None:
+    text = f"P1N4148-DIO 1P1N4148-TAP Q10 {element}"
+    for decoded in (tme.decode(text), Engine(":memory:").decode(text)):  # the engine routes it to TME too
+        assert (decoded.supplier_part_number, decoded.manufacturer_part_number) == ("1N4148-DIO", "1N4148-TAP")
+        assert getattr(decoded, field) == value

@@ -7,6 +7,9 @@ A line fits a label when:
   equals the order's supplier reference (skipped only when the label carries no order reference at all);
 - the part agrees: supplier part number against the line's SKU, else MPN against MPN (case-insensitive).
 Among fitting lines, a line number printed on the label decides, then lines with quantity outstanding win.
+
+When the user chooses the order (``receive --po``), the engine hands the hook only that order's lines and a label
+that names that order, so the order check passes whatever order number the label printed.
 Orders that are ``placed`` fit, and ``complete`` ones (every line received) too: one more bag is then an
 over-receipt the user may allow, not "no order".
 """

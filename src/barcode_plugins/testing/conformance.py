@@ -25,6 +25,7 @@ import pytest
 from .failures import NotApplicable
 from .properties import (
     Budget,
+    check_call_order,
     check_correctness,
     check_determinism,
     check_examples,
@@ -46,6 +47,7 @@ TEST_HOOKS: dict[str, tuple[str, ...]] = {
     "test_totality": ("decode",),
     "test_correctness": ("decode",),
     "test_determinism_and_purity": ("decode",),
+    "test_call_order": ("decode",),
     "test_wedge_robustness": ("decode",),
     "test_exclusivity": ("decode",),
     "test_serialisation": ("decode",),
@@ -133,46 +135,62 @@ class PluginConformance:
 
     def test_hook_hygiene(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Hook implementations match the specifications; no misspelt or undecorated hooks."""
+        __tracebackhide__ = True
         self._check(check_hook_hygiene, conformance_plugin, conformance_budget)
 
     def test_import_hygiene(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Importing the plugin has no side effects."""
+        __tracebackhide__ = True
         self._check(check_import_hygiene, conformance_plugin, conformance_budget)
 
     def test_examples(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """A decoder gives an examples strategy drawing valid examples."""
+        __tracebackhide__ = True
         self._check(check_examples, conformance_plugin, conformance_budget)
 
     def test_totality(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """decode never raises or hangs and returns None or a valid result, whatever the text."""
+        __tracebackhide__ = True
         self._check(check_totality, conformance_plugin, conformance_budget)
 
     def test_correctness(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Every example decodes to exactly its expected result."""
+        __tracebackhide__ = True
         self._check(check_correctness, conformance_plugin, conformance_budget)
 
     def test_determinism_and_purity(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Same input, same answer; no state, no I/O."""
+        __tracebackhide__ = True
         self._check(check_determinism, conformance_plugin, conformance_budget)
+
+    def test_call_order(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
+        """Examples replayed in shuffled orders, after other inputs, decode as the first time."""
+        __tracebackhide__ = True
+        self._check(check_call_order, conformance_plugin, conformance_budget)
 
     def test_wedge_robustness(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Wedge-damaged forms of every example decode to the same result and hash."""
+        __tracebackhide__ = True
         self._check(check_wedge_robustness, conformance_plugin, conformance_budget)
 
     def test_exclusivity(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
-        """No other installed plugin's example is claimed."""
+        """With every installed plugin loaded, no other plugin claims its examples and it claims none of theirs."""
+        __tracebackhide__ = True
         self._check(check_exclusivity, conformance_plugin, conformance_budget)
 
     def test_serialisation(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Results survive the JSON round trip with every contract key."""
+        __tracebackhide__ = True
         self._check(check_serialisation, conformance_plugin, conformance_budget)
 
     def test_match_po_line(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Purchase-order matching returns only given lines and prefers open ones."""
+        __tracebackhide__ = True
         self._check(check_match_po_line, conformance_plugin, conformance_budget)
 
     def test_link_item(self, conformance_plugin: PluginUnderTest, conformance_budget: Budget) -> None:
         """Same label, same link key; different labels, different keys."""
+        __tracebackhide__ = True
         self._check(check_link_item, conformance_plugin, conformance_budget)
 
 

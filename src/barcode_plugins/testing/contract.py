@@ -1,8 +1,8 @@
 """The decoded-barcode contract as the conformance suite checks it: the keys, what a valid value is, and how two
 results are compared.
 
-The keys are listed once, in ``barcode_plugins.models.CONTRACT_KEYS`` (re-exported here); ``shared/contract.md``
-is the human-readable source.
+The keys are listed once, in ``barcode_plugins.models.CONTRACT_KEYS`` (re-exported here); the decoded-field
+table of ``docs/formats.md`` is the human-readable source.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -132,3 +133,24 @@ def same_decoding(left: Decoded, right: Decoded) -> bool:
 def without_engine_keys(value: Decoded) -> Decoded:
     """The result with the keys the engine fills blanked (``plugin``, ``raw``, ``barcode_hash``)."""
     return attrs.evolve(value, plugin=None, raw="", barcode_hash="")
+
+
+#: Written forms of a separator that no value of a clean label holds by accident (checked for residue).
+SEPARATOR_RESIDUE = re.compile(
+    "[\x1d\x1e\x04\u241d\u241e\u2404\ue01d\ue01e\ue004\u2194\u25b2\u2666]|\\^[\\]^D]"
+    "|[<{\\[](?:GS|RS|EOT)[>}\\]]|\\\\(?:x|u00)(?:1D|1E|04)",
+    re.IGNORECASE,
+)
+
+
+def separator_residue(clean: Mapping[str, object], damaged: Mapping[str, object]) -> list[str]:
+    """The values of ``damaged`` (key -> value, e.g. a result's contract keys and fields) that hold a separator
+    or a written form of one that the same value of ``clean`` does not: ``["4L: 'US^^^D'"]``."""
+    found = []
+    for key, value in damaged.items():
+        if not isinstance(value, str):
+            continue
+        residue = set(SEPARATOR_RESIDUE.findall(value)) - set(SEPARATOR_RESIDUE.findall(str(clean.get(key) or "")))
+        if residue or SEPARATOR_RESIDUE.search(key):
+            found.append(f"{key}: {value!r}")
+    return found

@@ -35,7 +35,9 @@ class NotApplicable(Exception):
 def fail(property_name: str, plugin: str, problem: str, given: object = None, fix: str = "") -> NoReturn:
     """Raise :class:`ConformanceFailure`."""
     __tracebackhide__ = True
-    raise ConformanceFailure(property_name, plugin, problem, given, fix)
+    # "from None": a failure raised while handling the engine's refusal must not print that refusal's traceback
+    # (pages of the engine's and the suite's source) before the message.
+    raise ConformanceFailure(property_name, plugin, problem, given, fix) from None
 
 
 def show(value: object) -> str:

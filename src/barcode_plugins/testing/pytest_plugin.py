@@ -4,7 +4,8 @@ It only declares things; it runs nothing by itself and imports nothing heavy:
 
 - the ``conformance`` marker, which :class:`barcode_plugins.testing.PluginConformance` tests carry
   (``pytest -m conformance`` runs only them, ``-m "not conformance"`` skips them);
-- deselection of conformance tests about hooks the plugin does not implement;
+- deselection of conformance tests about hooks the plugin does not implement, named with the hook in the
+  run's summary;
 - the ``--conformance-scale=N`` option (or ``BARCODE_PLUGINS_CONFORMANCE_SCALE``), multiplying the number of
   hypothesis examples every conformance property tries: ``10`` before a release, ``0.2`` for a quick look.
 """
@@ -12,10 +13,12 @@ It only declares things; it runs nothing by itself and imports nothing heavy:
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
 SCALE_ENVIRONMENT_VARIABLE = "BARCODE_PLUGINS_CONFORMANCE_SCALE"
+_DESELECTED = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,6 +51,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+        from .conformance import TEST_HOOKS  # lazy: only runs that collected conformance tests get here
+
+        notes = config.stash.setdefault(_DESELECTED, [])
+        for item in deselected:
+            name = getattr(item, "originalname", item.name)
+            plugin = getattr(item.cls, "plugin", None)
+            hooks = " or ".join(TEST_HOOKS.get(name, ()))
+            notes.append(f"{name} for plugin {plugin!r}: it does not implement {hooks}")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Name the conformance tests that were deselected, and the hook each one is about."""
+    notes = config.stash.get(_DESELECTED, [])
+    if notes:
+        terminalreporter.write_sep("-", "barcode-plugins conformance: deselected")
+        for note in notes:
+            terminalreporter.write_line(note)
 
 
 def scale_from(config: pytest.Config) -> float:

@@ -83,10 +83,12 @@ def date_codes() -> st.SearchStrategy[str]:
 
 # -- the generic ECIA decoder's examples -----------------------------------------------------------------
 #: Optional elements of a generic (vendor-neutral) ECIA label: DI -> (contract key, value strategy factory).
-#: Identifiers that mark a specific supplier (Digikey's ``P``/``30P``/``10K``/``11Z``..``20Z``, Mouser's ``14K``
-#: and ``1V``) are left out, so that no supplier plugin has a reason to claim these labels.
+#: Standard identifiers every vendor prints (``10K`` and ``1V`` included: they claim nothing for anyone); ``P``,
+#: ``30P``, ``14K`` and ``11Z``..``20Z``, whose values are what suppliers recognise their labels by, are left out.
 _GENERIC_OPTIONAL: dict[str, tuple[str, Callable[[], st.SearchStrategy[Any]]]] = {
     "K": ("purchase_order", lambda: ecia_values(0, 12)),
+    "10K": ("invoice_number", ecia_values),
+    "1V": ("manufacturer", ecia_values),
     "1K": ("supplier_order_number", ecia_values),
     "4K": ("purchase_order_line", lambda: st.integers(1, 999).map(str)),
     "11K": ("packing_list_number", ecia_values),

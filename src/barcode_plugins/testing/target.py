@@ -140,20 +140,31 @@ class PluginUnderTest:
             engine = self._engines[wanted] = Engine(":memory:", plugins=isolated)
         return engine
 
+    def ecosystem_engine(self) -> Engine:
+        """An engine holding every installed plugin and this one: what users run. Exclusivity is decided here."""
+        engine = self._engines.get("")
+        if engine is None:
+            engine = self._engines[""] = Engine(":memory:", plugins=self.manager)
+        return engine
 
-def engine_decode(target: PluginUnderTest, raw: str, owner: str | None = None) -> Decoded | None:
-    """Decode ``raw`` as the engine does, with only the plugin under test (or ``owner``) loaded.
 
-    :return: the engine's result, or None when the plugin did not claim the scan.
+def engine_decode(
+    target: PluginUnderTest, raw: str, owner: str | None = None, *, everything: bool = False
+) -> Decoded | None:
+    """Decode ``raw`` as the engine does, with only the plugin under test (or ``owner``) loaded, or with
+    ``everything`` installed.
+
+    :return: the engine's result, or None when no plugin claimed the scan.
     :raises PluginRaised: the plugin raised (the engine would have recorded it and carried on).
     :raises barcode_plugins.BarcodeError: what the engine raises (``AmbiguousBarcode``, ``InputError``...).
     """
-    plugins = target.engine_for(owner).plugins
+    engine = target.ecosystem_engine() if everything else target.engine_for(owner)
+    plugins = engine.plugins
     before = len(plugins.failures)
-    result = target.engine_for(owner).decode(raw)
+    result = engine.decode(raw)
     if len(plugins.failures) > before:
         failure = plugins.failures[before]
-        raise PluginRaised(f"{failure.hook} failed: {failure.error}")
+        raise PluginRaised(f"plugin {failure.plugin!r}: {failure.hook} failed: {failure.error}")
     return None if result.plugin is None else result
 
 
@@ -200,12 +211,8 @@ def load_plugin(
     if isinstance(plugin, str):
         found = manager.pm.get_plugin(plugin)
         if found is None:
-            fail(
-                "loading",
-                plugin,
-                _not_loaded_reason(manager, plugin),
-                fix="install the plugin (pip install -e .) or set plugin = <its module> in the test class",
-            )
+            reason, fix = _not_loaded_reason(manager, plugin)
+            fail("loading", plugin, reason, fix=fix)
         return PluginUnderTest(plugin, found, manager, registered_here=False)
     existing = manager.pm.get_name(plugin)
     if existing is not None:
@@ -227,15 +234,26 @@ def default_name(plugin: object) -> str:
     return module_name.rsplit(".", 1)[-1].removeprefix("barcode_plugins_")
 
 
-def _not_loaded_reason(manager: PluginManager, name: str) -> str:
+def _not_loaded_reason(manager: PluginManager, name: str) -> tuple[str, str]:
+    """Why a plugin is not loaded, and the fix that fits that reason."""
     infos = {info.name: info for info in manager.plugin_infos()}
     info = infos.get(name)
     if info is not None and info.status == "failed":
-        return f"is installed but failed to load: {info.error}"
+        return (
+            f"is installed but failed to load: {info.error}",
+            f"the package is installed; its import fails: run python -c 'import <its module>' to see the "
+            f"traceback, or fix the hook the message names (barcode-plugins plugins shows {name!r} as failed)",
+        )
     if info is not None and info.status == "blocked":
-        return "is installed but blocked (BARCODE_PLUGINS_BLOCK / BARCODE_PLUGINS_LOAD)"
+        return (
+            "is installed but blocked (BARCODE_PLUGINS_BLOCK / BARCODE_PLUGINS_LOAD)",
+            "unset BARCODE_PLUGINS_BLOCK, or add the name to BARCODE_PLUGINS_LOAD, for the test run",
+        )
     loaded = ", ".join(sorted(infos)) or "none"
-    return f"is not installed: no entry point {name!r} in group {ENTRY_POINT_GROUP!r} (loaded: {loaded})"
+    return (
+        f"is not installed: no entry point {name!r} in group {ENTRY_POINT_GROUP!r} (loaded: {loaded})",
+        "install the plugin (pip install -e .) or set plugin = <its module> in the test class",
+    )
 
 
 def installed_plugins(*hooks: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""What keyboard-wedge scanners make of a clean label: every damaged form of formats.md section 5, by name.
+"""What keyboard-wedge scanners make of a clean label: every damaged form (``docs/formats.md``), by name.
 
 ::
 
@@ -34,10 +34,12 @@ from barcode_plugins.ecia import (
     canonical_ecia,
     parse_ecia,
 )
-from barcode_plugins.layouts import LAYOUTS, Layout, damage_shows
+from barcode_plugins.layouts import CORE_EVIDENCE, LAYOUTS, Layout, LayoutEvidence, damage_shows
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
+
+    from barcode_plugins.label_formats import FormatRegistry
 
 #: How each scanner setting writes GS, RS and EOT (``learned-*`` forms are not in any table of the normaliser:
 #: it must learn them from the envelope's header).
@@ -55,8 +57,24 @@ SEPARATOR_STYLES: Mapping[str, tuple[str, str, str]] = {
     "learned-alt-codes": ("029", "030", "004"),  # Alt+numpad sequences typed as their digits
     "learned-one-character": ("@", "@", "@"),  # one substitute for every control character
 }
+#: The separator styles a text format that uses separators gets repaired (the ``learned-*`` styles are learned
+#: from an ECIA envelope's header, which a text format does not have).
+TEXT_SEPARATOR_STYLES: tuple[str, ...] = tuple(style for style in SEPARATOR_STYLES if not style.startswith("learned"))
 #: Forms that may lose information: the normaliser recovers them when the label reads one way only.
 LOSSY_FORMS: frozenset[str] = frozenset({"dropped-separators"})
+#: How an envelope may start: the standard header, without its RS (as some printers write it), the old broken one.
+HEADER_VARIANTS: Mapping[str, str] = {
+    "header-rs": HEADER + RS,
+    "header-without-rs": HEADER,
+    "old-broken-header": ">" + HEADER,
+}
+#: How an envelope may end.
+TRAILER_VARIANTS: Mapping[str, str] = {"trailer-rs-eot": RS + EOT, "trailer-rs-only": RS, "trailer-none": ""}
+# Without an RS in the header the trailer is learned from the GS; a GS written as something data may hold (digits,
+# one character for every control character) then leaves the end of the last value in doubt.
+_HEADERLESS = frozenset({"header-without-rs", "old-broken-header"})
+_WEAK_STYLES = frozenset({"learned-alt-codes", "learned-one-character"})
+
 AIM_PREFIXES: Mapping[str, str] = {"datamatrix": "]d2", "qr": "]Q1", "code128": "]C0"}
 WHITESPACE: Mapping[str, tuple[str, str]] = {
     "trailing-cr": ("", "\r"),
@@ -70,33 +88,44 @@ _KEYPAD_STYLES = frozenset({"learned-alt-codes"})
 _CONTROLS = re.compile("[\x1d\x1e\x04]")
 
 
-def damaged_forms(clean: str, *, lossy: bool = False) -> dict[str, str]:
+def damaged_forms(clean: str, *, lossy: bool = False, formats: FormatRegistry | None = None) -> dict[str, str]:
     """Every wedge-damaged form of the label ``clean``, by name (``"clean"`` itself included).
 
-    ECIA labels get every separator style, the envelope variants (trailers, header without RS, Mouser's old
+    ECIA labels get every separator style, the envelope variants (trailers, header without RS, the old broken
     header), whitespace, AIM prefix, keyboard layouts and combinations of them; other labels the forms that
-    apply to them (whitespace, AIM prefix, keyboard layouts where the format is recognisable).
+    apply to them (whitespace, AIM prefix, keyboard layouts where the format is recognisable, and the separator
+    styles of :data:`TEXT_SEPARATOR_STYLES` where the label holds separators).
+
+    :param formats: the installed plugins' declared formats (``Engine.formats``): what makes keyboard-layout
+        damage recognisable for a format of a plugin's own; without them only the core's evidence counts.
     """
+    evidence = CORE_EVIDENCE if formats is None else formats.layout_evidence
     record = parse_ecia(clean)
-    forms = _text_forms(clean) if record is None else _ecia_forms(canonical_ecia(record), lossy)
+    forms = _text_forms(clean, evidence) if record is None else _ecia_forms(canonical_ecia(record), lossy, evidence)
     return {"clean": clean, **forms}
 
 
 def is_lossy(form_name: str) -> bool:
     """Whether a form (by name) may lose information, so that an ambiguous reading is an acceptable answer."""
-    return any(part in LOSSY_FORMS for part in form_name.split("+"))
+    parts = set(form_name.split("+"))
+    return bool(parts & LOSSY_FORMS) or bool(parts & _HEADERLESS and parts & _WEAK_STYLES)
 
 
-def _text_forms(clean: str) -> dict[str, str]:
+def _text_forms(clean: str, evidence: LayoutEvidence) -> dict[str, str]:
     forms: dict[str, str] = {}
     for name, (before, after) in WHITESPACE.items():
         forms[name] = before + clean + after
+    if _CONTROLS.search(clean):
+        for style in TEXT_SEPARATOR_STYLES:
+            tokens = SEPARATOR_STYLES[style]
+            if not _collides(tuple(_CONTROLS.split(clean)), tokens):
+                forms[style] = clean.translate({0x1D: tokens[0], 0x1E: tokens[1], 0x04: tokens[2]})
     if not clean.startswith("]"):
         aim = AIM_PREFIXES["datamatrix"] if _looks_like_datamatrix(clean) else AIM_PREFIXES["qr"]
         forms["aim-prefix"] = aim + clean
     for layout in LAYOUTS.values():
         typed = layout.type(clean)
-        if _layout_recoverable(clean, typed, layout):
+        if _layout_recoverable(clean, typed, layout, evidence):
             forms[f"layout-{layout.name}"] = typed
             forms[f"layout-{layout.name}+trailing-crlf"] = typed + "\r\n"
             if "aim-prefix" in forms:
@@ -105,11 +134,11 @@ def _text_forms(clean: str) -> dict[str, str]:
 
 
 def _looks_like_datamatrix(clean: str) -> bool:
-    # TME prints data identifiers separated by spaces in a DataMatrix; everything else here is a QR code.
+    # A list of data identifiers separated by spaces is printed as a DataMatrix; everything else as a QR code.
     return bool(re.fullmatch(r"[0-9]{0,3}[A-Z][^ :]*(?: [0-9]{0,3}[A-Z][^ :]*)*", clean))
 
 
-def _ecia_forms(canonical: str, lossy: bool) -> dict[str, str]:
+def _ecia_forms(canonical: str, lossy: bool, evidence: LayoutEvidence) -> dict[str, str]:
     forms: dict[str, str] = {}
     for style, tokens in SEPARATOR_STYLES.items():
         substituted = _substitute(canonical, tokens)
@@ -122,17 +151,18 @@ def _ecia_forms(canonical: str, lossy: bool) -> dict[str, str]:
         "header-without-rs": HEADER + canonical[4:],
     }
     if canonical.startswith(HEADER + RS + "06" + GS):
-        envelope["old-mouser-header"] = ">" + HEADER + canonical[4:]
+        envelope["old-broken-header"] = ">" + HEADER + canonical[4:]
     forms.update(envelope)
     for name, (before, after) in WHITESPACE.items():
         forms[name] = before + canonical + after
     forms["aim-prefix"] = AIM_PREFIXES["datamatrix"] + canonical
     for layout in LAYOUTS.values():
         typed = layout.type(canonical)
-        if _layout_recoverable(canonical, typed, layout):
+        if _layout_recoverable(canonical, typed, layout, evidence):
             forms[f"layout-{layout.name}"] = typed
             forms[f"aim-prefix+layout-{layout.name}"] = layout.type(AIM_PREFIXES["datamatrix"]) + typed
     forms.update(_combined_ecia_forms(canonical, forms))
+    forms.update(_header_variant_forms(canonical, forms, lossy))
     if lossy and len(parse_ecia(canonical).formats) == 1 and canonical[4:6] == "06":  # type: ignore[union-attr]
         dropped = _CONTROLS.sub("", canonical)
         forms["dropped-separators"] = dropped
@@ -141,6 +171,25 @@ def _ecia_forms(canonical: str, lossy: bool) -> dict[str, str]:
         typed = LAYOUTS["qwertz"].type(dropped)
         if LAYOUTS["qwertz"].repair(typed) == dropped:
             forms["dropped-separators+layout-qwertz"] = typed
+    return forms
+
+
+def _header_variant_forms(canonical: str, existing: Mapping[str, str], lossy: bool) -> dict[str, str]:
+    """Every header variant x every separator style x every trailer: what is learned from the header must also
+    be learned for the trailer (``[)>06`` + GS ... ``4LUS^^^D`` must not keep ``^^^D``)."""
+    forms: dict[str, str] = {}
+    body = canonical[len(HEADER) + 1 : -2]  # from the first format to the last record, without the trailer
+    seen = set(existing.values())
+    for header_name, header in HEADER_VARIANTS.items():
+        if header_name == "old-broken-header" and not body.startswith("06"):
+            continue
+        for trailer_name, trailer in TRAILER_VARIANTS.items():
+            for style, tokens in SEPARATOR_STYLES.items():
+                name = f"{header_name}+{style}+{trailer_name}"
+                form = _substitute(header + body + trailer, tokens) if lossy or not is_lossy(name) else None
+                if form is not None and form not in seen:
+                    seen.add(form)
+                    forms[name] = form
     return forms
 
 
@@ -164,9 +213,9 @@ def _combined_ecia_forms(canonical: str, single: Mapping[str, str]) -> dict[str,
         lambda: _substitute(single["header-without-rs"], SEPARATOR_STYLES["control-pictures"]),
     )
     add(
-        "old-mouser-header+placeholder-angle",
-        lambda: _substitute(single["old-mouser-header"], SEPARATOR_STYLES["placeholder-angle"]),
-        "old-mouser-header",
+        "old-broken-header+placeholder-angle",
+        lambda: _substitute(single["old-broken-header"], SEPARATOR_STYLES["placeholder-angle"]),
+        "old-broken-header",
     )
     add("trailer-none+trailing-tab", lambda: single["trailer-none"] + "\t")
     add(
@@ -244,10 +293,10 @@ def _typed_form(canonical: str, layout: Layout, style: str, suffix: str) -> str 
     return "".join(parts) + suffix
 
 
-def _layout_recoverable(clean: str, typed: str, layout: Layout) -> bool:
-    # A layout form is a promise only when the format gives evidence of the damage (formats.md, section 5) and
-    # the typing loses nothing (a dead key before a space swallows the space; ``~`` has no AZERTY key).
-    return layout.repair(typed) == clean and damage_shows(clean, layout)
+def _layout_recoverable(clean: str, typed: str, layout: Layout, evidence: LayoutEvidence) -> bool:
+    # A layout form is a promise only when the format gives evidence of the damage (a known or declared start)
+    # and the typing loses nothing (a dead key before a space swallows the space; ``~`` has no AZERTY key).
+    return layout.repair(typed) == clean and damage_shows(clean, layout, evidence)
 
 
 # -- hypothesis strategies ------------------------------------------------------------------------------------

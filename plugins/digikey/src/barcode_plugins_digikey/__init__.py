@@ -14,22 +14,48 @@ from __future__ import annotations
 
 from typing import Any
 
-from barcode_plugins import Decoded, hookimpl
+from barcode_plugins import Decoded, LabelFormat, hookimpl
 from barcode_plugins.ecia import EciaRecord, parse_ecia
 
 PLUGIN = "digikey"
 SUPPLIER = "Digi-Key"
 #: Every Digi-Key part number ends so (``497-1234-1-ND``, ``296-1395-5-ND``).
 PART_NUMBER_SUFFIX = "-ND"
-#: Data identifiers only Digi-Key labels carry: its invoice number and its supplier-specific Z fields.
-DIGIKEY_IDENTIFIERS = frozenset({"10K", "11Z", "12Z", "13Z", "20Z"})
+#: Data identifiers only Digi-Key labels carry: its supplier-specific Z fields (the standard leaves ``11Z``..``20Z``
+#: to the supplier). ``10K``, the invoice number, is standard: other vendors print it too, so it claims nothing.
+DIGIKEY_IDENTIFIERS = frozenset({"11Z", "12Z", "13Z", "20Z"})
+_NUMBER = r"[0-9]+"
+#: The label as Digi-Key prints it: what identifies it, each element with the shape of its value, in print order.
+LABEL_FORMAT = LabelFormat.ecia(
+    PLUGIN,
+    evidence=[
+        {"P": r".*-ND"},
+        {"30P": r".*-ND"},
+        *({identifier: None} for identifier in sorted(DIGIKEY_IDENTIFIERS)),
+    ],
+    # No manufacturer part number holds a Digi-Key part number; its own numbers are digits; 11Z is PICK or empty.
+    elements={
+        **dict.fromkeys(("P", "30P", "K", "9D", "10D", "6D", "1T", "4L", "Q")),
+        "1P": r"(?:(?!-ND).)+",
+        "1K": _NUMBER,
+        "10K": _NUMBER,
+        "11K": _NUMBER,
+        "11Z": "PICK",
+        "12Z": _NUMBER,
+        "13Z": _NUMBER,
+        "20Z": _NUMBER,
+    },
+    order=("P", "1P", "30P", "K", "1K", "10K", "9D", "10D", "6D", "1T", "11K", "4L", "Q", "11Z", "12Z", "13Z", "20Z"),
+    required=("P", "1P", "K", "1K", "11K", "Q"),
+    may_be_empty=("K", "11Z", "20Z"),
+)
 #: A Digi-Key label carries about fifteen elements; text with far more is not one, and is refused before any
 #: per-element work so that decode stays fast on huge input.
 MAX_ELEMENTS = 64
 
 
 def is_digikey_label(record: EciaRecord) -> bool:
-    """A Digi-Key part number in ``P`` or ``30P``, or any of Digi-Key's own data identifiers."""
+    """A Digi-Key part number in ``P`` or ``30P``, or any of Digi-Key's own ``11Z``..``20Z`` identifiers."""
     if record.identifiers & DIGIKEY_IDENTIFIERS:
         return True
     return any((record.get(di) or "").endswith(PART_NUMBER_SUFFIX) for di in ("30P", "P"))
@@ -59,6 +85,12 @@ def decode(text: str) -> Decoded | None:
         supplier_part_number=record.get("30P") or record.get("P") or None,
         customer_part_number=_customer_part_number(record),
     )
+
+
+@hookimpl
+def label_formats() -> list[LabelFormat]:
+    """Digi-Key's ECIA label: recognised by ``-ND`` part numbers or its ``11Z``..``20Z`` elements."""
+    return [LABEL_FORMAT]
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from barcode_plugins import Decoded, hookimpl
+from barcode_plugins import Decoded, LabelFormat, hookimpl
 from barcode_plugins.ecia import fields_from_pairs, parse_quantity
 
 PLUGIN = "lcsc"
@@ -23,6 +23,9 @@ _LCSC_PART_NUMBER = re.compile(r"C[0-9]+\Z")
 # A label whose values hold no space, comma or brace (almost all): read by _PAIR alone, same result as the loop.
 _PLAIN_LABEL = re.compile(r"\{[a-z][a-z0-9_]*:[^,\s{}]*(?:,[a-z][a-z0-9_]*:[^,\s{}]*)*\}\Z")
 _PAIR = re.compile(r"([a-z][a-z0-9_]*):([^,\s{}]*)")
+#: How an LCSC label starts: a brace and a lowercase key with its colon (``{pbn:``). What routes a scan to this
+#: plugin, and what shows a scan typed through another keyboard layout (``{`` and ``:`` move on most layouts).
+LABEL_FORMAT = LabelFormat.text(PLUGIN, start=r"\{[a-z][a-z0-9_]{0,15}:")
 #: An LCSC label carries about ten pairs; text with far more is not one (refused early: decode stays fast).
 MAX_PAIRS = 64
 
@@ -75,6 +78,12 @@ def decode(text: str) -> Decoded | None:
         packing_list_number=fields.get("pbn") or None,
         fields=fields,
     )
+
+
+@hookimpl
+def label_formats() -> list[LabelFormat]:
+    """LCSC's brace list of lowercase ``key:value`` pairs."""
+    return [LABEL_FORMAT]
 
 
 @hookimpl

@@ -13,24 +13,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from barcode_plugins import Decoded, hookimpl
+from barcode_plugins import Decoded, LabelFormat, hookimpl
 from barcode_plugins.ecia import EciaRecord, parse_ecia
 
 PLUGIN = "mouser"
 SUPPLIER = "Mouser Electronics"
-#: Mouser writes the buyer's PO line under 14K where other vendors use 4K; it is what tells its labels apart.
+#: Mouser writes the buyer's PO line under 14K where other vendors use 4K; with the MPN it tells its labels apart.
 PO_LINE_IDENTIFIER = "14K"
-#: What a Mouser label never carries: a supplier part number (30P), Digi-Key's invoice number and Z fields.
-FOREIGN_IDENTIFIERS = frozenset({"30P", "10K", "11Z", "12Z", "13Z", "20Z"})
+_NUMBER = r"[0-9]+"
+#: The label as Mouser prints it. Label generations differ in the order of what follows K and 14K.
+LABEL_FORMAT = LabelFormat.ecia(
+    PLUGIN,
+    evidence=[{PO_LINE_IDENTIFIER: _NUMBER, "1P": None}],
+    elements={
+        "K": None,
+        PO_LINE_IDENTIFIER: _NUMBER,
+        "P": None,
+        "1P": None,
+        "Q": None,
+        "11K": _NUMBER,
+        "4L": None,
+        "1V": None,
+    },
+    order=("K", PO_LINE_IDENTIFIER, ("P", "1P", "Q", "11K", "4L", "1V")),
+    required=("K", PO_LINE_IDENTIFIER, "1P", "Q"),
+    may_be_empty=("K",),
+)
 #: A Mouser label carries about ten elements; text with far more is not one (refused early: decode stays fast).
 MAX_ELEMENTS = 64
 
 
 def is_mouser_label(record: EciaRecord) -> bool:
-    """``14K`` and an MPN, and nothing that marks another supplier's label (Digi-Key's ``-ND`` in ``P``)."""
-    if not record.has(PO_LINE_IDENTIFIER, "1P") or record.identifiers & FOREIGN_IDENTIFIERS:
-        return False
-    return not (record.get("P") or "").endswith("-ND")
+    """A numeric ``14K`` (the buyer's PO line, as Mouser writes it) and an MPN."""
+    line = record.get(PO_LINE_IDENTIFIER)
+    return bool(line) and line.isdigit() and line.isascii() and record.has("1P")  # type: ignore[union-attr]
 
 
 @hookimpl
@@ -40,6 +56,12 @@ def decode(text: str) -> Decoded | None:
     if record is None or len(record.pairs) > MAX_ELEMENTS or not is_mouser_label(record):
         return None
     return Decoded.from_ecia(record, plugin=PLUGIN, supplier=SUPPLIER)
+
+
+@hookimpl
+def label_formats() -> list[LabelFormat]:
+    """Mouser's ECIA label: recognised by a numeric ``14K`` beside ``1P``."""
+    return [LABEL_FORMAT]
 
 
 @hookimpl

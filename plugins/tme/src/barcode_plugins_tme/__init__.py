@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from barcode_plugins import Decoded, hookimpl
-from barcode_plugins.ecia import EciaRecord, fields_from_pairs, parse_quantity
+from barcode_plugins import Decoded, LabelFormat, hookimpl
+from barcode_plugins.ecia import DATA_IDENTIFIERS, EciaRecord, fields_from_pairs, parse_quantity
 
 PLUGIN = "tme"
 SUPPLIER = "TME"
@@ -38,6 +38,16 @@ _KEY_VALUE = re.compile(r"([A-Z][A-Z0-9]*):(.*)\Z", re.DOTALL)
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _DATA_IDENTIFIER = re.compile(r"[0-9]{0,3}[A-Z]")  # as in barcode_plugins.ecia.split_data_identifier
 _ECIA_SEPARATORS = re.compile("[\x1d\x1e\x04]")
+_QR_KEY = "(?:" + "|".join(sorted(QR_KEYS)) + "):"
+#: The QR label starts with ``KEY:value`` tokens, two of them TME's (in any order); the DataMatrix is a list of the data
+#: identifiers below. Both route scans to this plugin and show keyboard-layout damage (``:`` and ``-`` move).
+_ANY_TOKEN = r"(?:[A-Z][A-Z0-9]*:[^ ]* )*?"
+QR_FORMAT = LabelFormat.text(f"{PLUGIN}-qr", start=f"{_ANY_TOKEN}{_QR_KEY}[^ ]* {_ANY_TOKEN}{_QR_KEY}")
+# The DataMatrix is read as ECIA elements, so any standard identifier it prints (4L, 1T, 9D, ...) is routed here
+# and mapped like any ECIA label's.
+DATAMATRIX_FORMAT = LabelFormat.identifier_list(
+    f"{PLUGIN}-datamatrix", elements=dict.fromkeys(DATA_IDENTIFIERS), required=("P", "1P", "Q")
+)
 
 
 def split_tokens(text: str) -> list[str]:
@@ -136,6 +146,12 @@ def decode(text: str) -> Decoded | None:
         return _decode_qr(qr_fields)
     record = read_datamatrix(tokens)
     return None if record is None else _decode_datamatrix(record)
+
+
+@hookimpl
+def label_formats() -> list[LabelFormat]:
+    """TME's QR code (``KEY:value`` tokens) and DataMatrix (data identifiers separated by spaces)."""
+    return [QR_FORMAT, DATAMATRIX_FORMAT]
 
 
 @hookimpl

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..calls import DEFAULT_BUDGET, Budget
+from .call_order import check_call_order
 from .examples import check_correctness, check_examples, check_serialisation, validate_example
 from .exclusivity import check_exclusivity
 from .hygiene import check_hook_hygiene, check_import_hygiene, hook_names
@@ -27,6 +28,7 @@ PROPERTIES: dict[str, Callable[..., None]] = {
     "totality": check_totality,
     "correctness": check_correctness,
     "determinism and purity": check_determinism,
+    "call order": check_call_order,
     "wedge robustness": check_wedge_robustness,
     "exclusivity": check_exclusivity,
     "serialisation": check_serialisation,
@@ -39,6 +41,7 @@ __all__ = [
     "PROPERTIES",
     "Budget",
     "WedgeForms",
+    "check_call_order",
     "check_correctness",
     "check_determinism",
     "check_examples",

@@ -55,6 +55,7 @@ def check_examples(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET) -> 
     @budget.settings(30)
     @given(strategy)
     def examples(example: Example) -> None:
+        __tracebackhide__ = True
         validate_example(target.name, example)
 
     examples()
@@ -102,6 +103,7 @@ def check_correctness(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET) 
     @budget.settings(60)
     @given(target.examples())
     def correctness(example: Example) -> None:
+        __tracebackhide__ = True
         validate_example(target.name, example)
         result = decode_example(target, "correctness", example.text)
         wrong = differences(example.expected, result)
@@ -130,6 +132,7 @@ def check_serialisation(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET
     @budget.settings(60)
     @given(target.examples())
     def serialisation(example: Example) -> None:
+        __tracebackhide__ = True
         result = decode_example(target, "serialisation", example.text)
         try:
             data = json.loads(to_json(result))

@@ -73,6 +73,7 @@ def check_link_item(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET) ->
     @budget.settings(40)
     @given(examples_of(sources), examples_of(sources), st.sampled_from(["\r\n", "\n", "\t", " "]))
     def linking(first: tuple[str, Example], second: tuple[str, Example], suffix: str) -> None:
+        __tracebackhide__ = True
         (owner, example), (other_owner, other_example) = first, second
         barcode = _scanned(target, owner, example.text, example.expected)
         key = key_of(barcode)

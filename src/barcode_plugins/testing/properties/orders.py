@@ -45,6 +45,7 @@ def check_match_po_line(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET
     @budget.settings(60)
     @given(purchase_order_scenarios(_barcodes_for_matching(target)))
     def matching(scenario: PurchaseOrderScenario) -> None:
+        __tracebackhide__ = True
         before = snapshot(scenario.barcode, scenario.orders)
         call = watched_call(target, name, budget, no_io=True, barcode=scenario.barcode, orders=scenario.orders)
         given_input = f"barcode {summarise(scenario.barcode)}; orders {snapshot(scenario.orders)}"
