@@ -233,7 +233,10 @@ def image(
     404 when the picture holds no barcode; 501 when the server lacks the ``images`` extra."""
     station = _station(request)
     name = (data.image.filename or "upload")[:200]
-    content = data.image.file.read()
+    try:
+        content = data.image.file.read()
+    finally:
+        data.image.file.close()  # a large upload is spooled to a temporary file: removed now, not when collected
     try:
         with _IMAGE_SLOTS:
             found = station.call(station.engine.decode_image, content)
