@@ -7,21 +7,24 @@ keys are exactly those of the CLI's ``--json``.
 
 from __future__ import annotations
 
+import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
+import attrs
 import msgspec
 from litestar import Litestar, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import ResponseHeader, State
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 
@@ -36,6 +39,7 @@ from ..errors import (
     NotLinked,
     StoreError,
 )
+from ..images.dependencies import MissingDependency
 from ..models import KNOWN_ITEM_TYPES, ItemRef, ReceiveResult, ScanResult, unstructure
 from .errors import error_response, handle_exception, handle_http_exception
 from .models import (
@@ -44,6 +48,8 @@ from .models import (
     ErrorOut,
     HealthOut,
     HistoryOut,
+    ImageOut,
+    ImageUpload,
     ItemKeys,
     LinkRequest,
     LinkResultOut,
@@ -63,6 +69,10 @@ STATIC = Path(__file__).parent / "static"
 #: The largest request body accepted (a scan is at most 8 KiB; JSON adds little). Orders may be imported in bulk.
 MAX_BODY_BYTES = 64 * 1024
 MAX_IMPORT_BYTES = 8 * 1024 * 1024
+#: The largest picture or PDF accepted by ``/api/barcode/image/`` (a 12-megapixel phone JPEG is 3-8 MB).
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+#: Pictures decoded at the same time: each takes a core and up to a few hundred MB; more would only queue for CPU.
+_IMAGE_SLOTS = threading.BoundedSemaphore(2)
 
 #: HTTP status per receive outcome (documented in docs/http.md).
 RECEIVE_STATUS = {
@@ -200,6 +210,49 @@ def decode(data: JSONBody[BarcodeRequest], request: Request[Any, Any, State]) ->
     """Decode only: every contract key of the barcode; the store is not touched."""
     station = _station(request)
     return _json(unstructure(station.call(station.engine.decode, data.barcode)))
+
+
+@post(
+    "/api/barcode/image/",
+    status_code=200,
+    request_max_body_size=MAX_IMAGE_BYTES,
+    responses=_responses(
+        s400=ResponseSpec(ErrorOut, description="not an image or PDF, or no ``image`` field"),
+        s404=ResponseSpec(ErrorOut, description="no barcode found in the picture"),
+        s501=ResponseSpec(ErrorOut, description="the server lacks the images extra (barcode-plugins[images])"),
+    ),
+    **_READ,
+)
+def image(
+    data: Annotated[ImageUpload, Body(media_type=RequestEncodingType.MULTI_PART)], request: Request[Any, Any, State]
+) -> Response[ImageOut]:
+    """Every barcode in a picture (PNG, JPEG, anything Pillow opens) or PDF sent as ``multipart/form-data`` field
+    ``image``: per symbol its page, format, corners and exact text, with the decoded barcode or the error its text
+    gave. The store is not touched: send each ``text`` to scan, po-receive, link or undo like a typed scan.
+
+    404 when the picture holds no barcode; 501 when the server lacks the ``images`` extra."""
+    station = _station(request)
+    name = (data.image.filename or "upload")[:200]
+    try:
+        content = data.image.file.read()
+    finally:
+        data.image.file.close()  # a large upload is spooled to a temporary file: removed now, not when collected
+    try:
+        with _IMAGE_SLOTS:
+            found = station.call(station.engine.decode_image, content)
+    except MissingDependency as error:
+        return error_response(501, error.message)
+    except InputError as error:  # the reader names bytes "<bytes>"; the client knows them by the file's name
+        raise InputError(error.message.replace("<bytes>", name, 1)) from None
+    if not found:
+        return error_response(404, f"no barcode found in {name}")
+    symbols = []
+    for each in found:
+        entry = unstructure(attrs.evolve(each.symbol, source=name))
+        entry["barcode"] = None if each.barcode is None else unstructure(each.barcode)
+        entry["error"] = None if each.error is None else each.error.message
+        symbols.append(entry)
+    return _json({"symbols": symbols})
 
 
 @post(
@@ -394,6 +447,7 @@ def page() -> File:
 _HANDLERS = [
     scan,
     decode,
+    image,
     link,
     unlink,
     po_receive,

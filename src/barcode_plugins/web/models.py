@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import attrs
 import msgspec
+from litestar.datastructures import UploadFile
 
 from ..engine import MAX_SCAN_LENGTH
 
@@ -83,6 +84,13 @@ class UndoRequest:
     barcode: Scan | None = None
     barcode_hash: Annotated[str, msgspec.Meta(max_length=128)] | None = None
     history_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)] | None = None
+
+
+@attrs.define
+class ImageUpload:
+    """A picture or PDF sent as ``multipart/form-data`` in the field ``image``."""
+
+    image: UploadFile
 
 
 @attrs.define
@@ -225,6 +233,28 @@ class ReceiveOut:
     success: str | None = None
     error: str | None = None
     explanation: Any = None
+
+
+@attrs.define
+class ImageSymbolOut:
+    """One barcode found in an uploaded picture: where it is, its exact text, and ``barcode`` (what it decodes to)
+    or ``error`` (why its text does not decode)."""
+
+    source: str
+    page: int
+    format: str
+    position: list[list[int]]
+    orientation: int
+    text: str
+    barcode: DecodedOut | None = None
+    error: str | None = None
+
+
+@attrs.define
+class ImageOut:
+    """Every barcode found in an uploaded picture or PDF, page by page, top to bottom then left to right."""
+
+    symbols: list[ImageSymbolOut]
 
 
 @attrs.define

@@ -82,8 +82,9 @@ function token() { return localStorage.getItem(TOKEN_KEY) || ""; }
 async function api(method, path, body) {
   const headers = { "Accept": "application/json" };
   if (token()) headers["Authorization"] = "Token " + token();
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const form = body instanceof FormData;  // a file upload: the browser sets the multipart type and its boundary
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined || form ? body : JSON.stringify(body) });
   let data;
   try { data = await response.json(); } catch (_) { data = { error: "the server sent no JSON (" + response.status + ")" }; }
   return { status: response.status, data };
@@ -93,8 +94,35 @@ function submit(raw) {
   const mode = state.mode;
   const row = addResult(raw, "pending", "…", "");
   // One request at a time, in scan order: a scanner outruns the network, and receipts must not overtake each other.
-  state.queue = state.queue.then(() => run(mode, raw, row)).catch((error) => {
+  state.queue = state.queue.then(() => runRow(mode, raw, row));
+}
+
+async function runRow(mode, raw, row) {
+  try {
+    await run(mode, raw, row);
+  } catch (error) {
     fill(row, "bad", "error", String(error), null);
+    beep();
+  }
+}
+
+// A photo (or PDF) of labels: uploaded at once, then every code found is handled in the mode chosen when the photo
+// was taken, one after the other as if each had been scanned, at the photo's place among the scans.
+function submitPhoto(file) {
+  const mode = state.mode;
+  const row = addResult(file.name || "photo", "pending", "reading photo…", "");
+  const form = new FormData();
+  form.append("image", file, file.name || "photo.jpg");
+  const uploaded = api("POST", "/api/barcode/image/", form)
+    .catch((error) => ({ status: 0, data: { error: "upload failed: " + error } }));
+  state.queue = state.queue.then(async () => {
+    const { status, data } = await uploaded;
+    if (status !== 200) return show(row, status, data, "photo");
+    const texts = data.symbols.map((symbol) => symbol.text).filter((text) => text.trim() !== "");
+    fill(row, "ok", "photo", texts.length + (texts.length === 1 ? " code" : " codes") + " found", null);
+    for (const text of texts) await runRow(mode, text, addResult(text, "pending", "…", ""));
+  }).catch((error) => {
+    fill(row, "bad", "photo", String(error), null);
     beep();
   });
 }
@@ -291,6 +319,11 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("#modes button")) {
     button.addEventListener("click", () => setMode(button.dataset.mode));
   }
+  $("photo").addEventListener("change", () => {
+    for (const file of $("photo").files) submitPhoto(file);
+    $("photo").value = "";  // the same picture may be chosen again
+    $("scan").focus();
+  });
   $("order").addEventListener("change", () => { if ($("order").value) loadLines($("order").value); refocus(); });
   $("token").value = token();
   $("token-state").textContent = token() ? "saved" : "no token yet";
