@@ -199,6 +199,10 @@ def test_token_split_shortcut_agrees_with_the_separators(text: str) -> None:
         ("CPO:PO-2024-0117", "purchase_order", "PO-2024-0117"),
         ("MFR:VISHAY", "manufacturer", "VISHAY"),
         ("MPN:1N4148-TAP", "manufacturer_part_number", "1N4148-TAP"),
+        ("CoO:CN", "country_of_origin", "CN"),
+        ("COO:tw", "country_of_origin", "TW"),
+        ("ORIGIN:DE", "country_of_origin", "DE"),
+        ("LOT:A2411", "lot_code", "A2411"),
     ],
 )
 def test_each_qr_key_fills_its_field(token: str, field: str, value: str) -> None:
@@ -223,3 +227,12 @@ def test_each_datamatrix_key_fills_its_field(element: str, field: str, value: st
     for decoded in (tme.decode(text), Engine(":memory:").decode(text)):  # the engine routes it to TME too
         assert (decoded.supplier_part_number, decoded.manufacturer_part_number) == ("1N4148-DIO", "1N4148-TAP")
         assert getattr(decoded, field) == value
+
+
+def test_a_qr_label_with_its_country_of_origin_keeps_every_token() -> None:
+    text = (
+        "QTY:10 PN:1N4148-DIO PO:21345678/3 MFR:VISHAY MPN:1N4148-TAP CoO:CN RoHS https://www.tme.eu/details/1n4148-dio"
+    )
+    decoded = Engine(":memory:").decode(text)
+    assert (decoded.plugin, decoded.country_of_origin) == ("tme", "CN")
+    assert decoded.fields["CoO"] == "CN" and decoded.fields["word"] == "RoHS"

@@ -34,14 +34,18 @@ MAX_TOKENS = 64
 _TOKEN_SEPARATOR = re.compile(r"[ \t\r\n]+")
 # What str.split() also splits ASCII text on, besides the token separators (GS and RS are refused before).
 _OTHER_ASCII_WHITESPACE = re.compile("[\x0b\x0c\x1c\x1f]")
-_KEY_VALUE = re.compile(r"([A-Z][A-Z0-9]*):(.*)\Z", re.DOTALL)
+_KEY_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9]*):(.*)\Z", re.DOTALL)
+#: Keys some TME QR labels add (read in any case, ``CoO:CN``): the country of origin and the lot. Kept in ``fields``
+#: as printed, and mapped: a country given as two letters is upper-cased (ISO 3166 alpha-2).
+COUNTRY_KEYS = frozenset({"COO", "COUNTRY", "ORIGIN"})
+LOT_KEYS = frozenset({"LOT"})
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _DATA_IDENTIFIER = re.compile(r"[0-9]{0,3}[A-Z]")  # as in barcode_plugins.ecia.split_data_identifier
 _ECIA_SEPARATORS = re.compile("[\x1d\x1e\x04]")
 _QR_KEY = "(?:" + "|".join(sorted(QR_KEYS)) + "):"
 #: The QR label starts with ``KEY:value`` tokens, two of them TME's (in any order); the DataMatrix is a list of the data
 #: identifiers below. Both route scans to this plugin and show keyboard-layout damage (``:`` and ``-`` move).
-_ANY_TOKEN = r"(?:[A-Z][A-Z0-9]*:[^ ]* )*?"
+_ANY_TOKEN = r"(?:[A-Za-z][A-Za-z0-9]*:[^ ]* )*?"
 QR_FORMAT = LabelFormat.text(f"{PLUGIN}-qr", start=f"{_ANY_TOKEN}{_QR_KEY}[^ ]* {_ANY_TOKEN}{_QR_KEY}")
 # The DataMatrix is read as ECIA elements, so any standard identifier it prints (4L, 1T, 9D, ...) is routed here
 # and mapped like any ECIA label's.
@@ -101,6 +105,15 @@ def read_datamatrix(tokens: list[str]) -> EciaRecord | None:
     return record
 
 
+def _first_of(fields: dict[str, str], keys: frozenset[str]) -> str | None:
+    """The first non-empty value under one of ``keys``, compared in upper case."""
+    return next((value for key, value in fields.items() if value and key.upper() in keys), None)
+
+
+def _country(value: str | None) -> str | None:
+    return value.upper() if value and len(value) == 2 and value.isalpha() else value
+
+
 def _decode_qr(fields: dict[str, str]) -> Decoded:
     order, line = split_order_line(fields.get("PO"))
     return Decoded(
@@ -114,6 +127,8 @@ def _decode_qr(fields: dict[str, str]) -> Decoded:
         purchase_order=fields.get("CPO") or None,
         purchase_order_line=line,
         supplier_order_number=order,
+        lot_code=_first_of(fields, LOT_KEYS),
+        country_of_origin=_country(_first_of(fields, COUNTRY_KEYS)),
         fields=fields,
     )
 
@@ -177,9 +192,12 @@ def barcode_examples() -> Any:
             "CPO": st.just("") | st.from_regex(r"[A-Za-z0-9][A-Za-z0-9/_.:\-]{0,20}", fullmatch=True),
             "MFR": st.from_regex(r"[A-ZÄÖÜ][A-ZÄÖÜ0-9&.\-]{0,15}", fullmatch=True) | st.just("WÜRTH-ELEKTRONIK"),
             "MPN": mpn,
-            "LOT": st.from_regex(r"[A-Z0-9]{1,10}", fullmatch=True),  # a key TME may add: kept in fields only
+            "LOT": st.from_regex(r"[A-Z0-9]{1,10}", fullmatch=True),  # keys some labels add
+            "COO": st.sampled_from(["CN", "TW", "DE", "PL", "JP", "MY"]),
         }
         pairs += [(key, draw(values)) for key, values in optional.items() if draw(st.booleans())]
+        # The added keys are printed in more than one case ("CoO:CN").
+        pairs = [(draw(st.sampled_from(["COO", "CoO", "Coo"])) if key == "COO" else key, value) for key, value in pairs]
         pairs = draw(st.permutations(pairs))
         pairs += [(WORD_KEY, word) for word in draw(st.lists(st.sampled_from(["RoHS", "ESD", "Pb-free"]), max_size=2))]
         if draw(st.booleans()):
@@ -198,6 +216,8 @@ def barcode_examples() -> Any:
             purchase_order=fields.get("CPO") or None,
             purchase_order_line=line,
             supplier_order_number=order,
+            lot_code=fields.get("LOT"),
+            country_of_origin=next((value for key, value in fields.items() if key.upper() == "COO"), None),
             fields=fields,
         )
         return Example(text, expected)
