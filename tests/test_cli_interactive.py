@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -124,3 +125,14 @@ def test_a_crlf_scanner_session_with_over_receipt_another_bag_and_undo(tmp_path:
     with Engine(db) as engine:
         order = engine.purchase_order("PO-7")
         assert order.lines[0].received == 40 and order.status == "placed"
+
+
+def test_session_summary_counts_an_undo_so_its_rows_add_up() -> None:
+    from collections import Counter
+
+    from barcode_plugins.cli.receiving import summary
+
+    table = summary(Counter(received=2, undone=1))
+    assert re.search(r"^undone +1$", table, re.MULTILINE) and re.search(r"^total +3$", table, re.MULTILINE)
+    assert "undone" not in summary(Counter(received=2))  # a batch never undoes: its table is unchanged
+
