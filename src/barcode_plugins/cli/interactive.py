@@ -61,10 +61,29 @@ END_GESTURE = "Ctrl-C"
 PROMPT = f"scan ({END_GESTURE} ends)> "
 
 
+def _pending_line() -> bytes | None:
+    """A line the terminal already holds, read without waiting (``None`` if there is none or we cannot tell)."""
+    import select  # lazy: only the session needs it
+
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], 0)
+    except (OSError, ValueError):  # Windows consoles cannot be polled; a closed stdin
+        return None
+    return sys.stdin.buffer.readline() if ready else None
+
+
 def _read_line(prompt: str) -> str | None:
-    """One line from the terminal (``None`` at end of input), decoded leniently: a scan is data, not a command."""
+    """One line from the terminal (``None`` at end of input), decoded leniently: a scan is data, not a command.
+
+    Empty lines already waiting are dropped before prompting: a scanner sending CR+LF delivers the LF's empty
+    line while the label is being handled, and prompting for it would print a second prompt after every label.
+    """
+    line = _pending_line()
+    while line is not None and line and not line.strip(b"\r\n"):
+        line = _pending_line()
     click.echo(prompt, nl=False, err=True)
-    line = sys.stdin.buffer.readline()
+    if line is None:
+        line = sys.stdin.buffer.readline()
     if not line:
         return None
     return line.rstrip(b"\r\n").decode("utf-8", errors="replace")
