@@ -127,6 +127,20 @@ def test_a_crlf_scanner_session_with_over_receipt_another_bag_and_undo(tmp_path:
         assert order.lines[0].received == 40 and order.status == "placed"
 
 
+def test_a_scanner_ending_labels_with_tab_gets_one_receipt_per_label(tmp_path: Path) -> None:
+    # Scanners are often set to send Tab after a label (to move between form fields); in the terminal's line
+    # mode a Tab ends nothing, so two labels used to become one scan and the second one was lost.
+    with _session(tmp_path / "tab.db", ordered=100) as (primary, process):
+        _read_until(primary, PROMPT)
+        for lot, quantity in (("LOT-A", 10), ("LOT-B", 20)):
+            os.write(primary, f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}Q{quantity}{GS}1T{lot}{RS}{EOT}\t".encode())
+        seen = _read_until(primary, b"received 20 on PO-7 line 1, 70 outstanding")
+        assert b"received 10 on PO-7 line 1, 90 outstanding" in seen
+        os.write(primary, b"\x03")
+        assert b"received          2" in _read_until(primary, b"total")
+        assert process.wait(timeout=30) == 0
+
+
 def test_session_summary_counts_an_undo_so_its_rows_add_up() -> None:
     from collections import Counter
 

@@ -3,7 +3,7 @@
 A wedge scanner types the label as keystrokes, control characters included. In the terminal's normal mode some
 of them are line-editing or signal keys (Ctrl-D = EOT ends the input, Ctrl-\\ = FS quits, Ctrl-V quotes the next
 key, Ctrl-S freezes output), so the session turns those off for its duration — keeping Ctrl-C and backspace —
-and restores the terminal however it ends.
+makes Tab end a line as Enter does, and restores the terminal however it ends.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ def raw_control_characters(fd: int) -> Iterator[None]:
         index = getattr(termios, name, None)
         if index is not None and index < len(changed[6]):
             changed[6][index] = disabled
+    # A scanner set to send Tab after each label (to move between form fields) must end the scan as Enter does,
+    # or two labels become one line and the second is lost.
+    changed[6][termios.VEOL] = b"\t" if isinstance(changed[6][0], bytes) else ord("\t")
     changed[0] &= ~(termios.IXON | getattr(termios, "IXOFF", 0))
     termios.tcsetattr(fd, termios.TCSANOW, changed)
     try:
@@ -59,6 +62,8 @@ def raw_control_characters(fd: int) -> Iterator[None]:
 END_GESTURE = "Ctrl-C"
 #: Every prompt says how to end, so nobody reaches for Enter (which a CR+LF scanner sends after each label).
 PROMPT = f"scan ({END_GESTURE} ends)> "
+#: What a scanner sends after a label: Enter (CR, LF or both) or Tab; each ends a scan.
+LINE_ENDS = b"\r\n\t"
 
 
 def _pending_line() -> bytes | None:
@@ -69,7 +74,23 @@ def _pending_line() -> bytes | None:
         ready, _, _ = select.select([sys.stdin], [], [], 0)
     except (OSError, ValueError):  # Windows consoles cannot be polled; a closed stdin
         return None
-    return sys.stdin.buffer.readline() if ready else None
+    return _read_terminal_line() if ready else None
+
+
+def _read_terminal_line() -> bytes:
+    """One line as the terminal delivers it, ended by Enter or by Tab (``b""`` at end of input).
+
+    Read from the descriptor, not through ``sys.stdin``'s buffer, whose ``readline`` would wait on past a Tab
+    for a newline.
+    """
+    import os  # lazy: only the session needs it
+
+    line = b""
+    while True:
+        chunk = os.read(sys.stdin.fileno(), 65536)
+        line += chunk
+        if not chunk or chunk.endswith((b"\n", b"\t")):
+            return line
 
 
 def _read_line(prompt: str) -> str | None:
@@ -79,14 +100,16 @@ def _read_line(prompt: str) -> str | None:
     line while the label is being handled, and prompting for it would print a second prompt after every label.
     """
     line = _pending_line()
-    while line is not None and line and not line.strip(b"\r\n"):
+    while line is not None and line and not line.strip(LINE_ENDS):
         line = _pending_line()
     click.echo(prompt, nl=False, err=True)
     if line is None:
-        line = sys.stdin.buffer.readline()
+        line = _read_terminal_line()
     if not line:
         return None
-    return line.rstrip(b"\r\n").decode("utf-8", errors="replace")
+    if line.endswith(b"\t"):  # the terminal echoed a Tab, not a newline: the outcome goes on a line of its own
+        click.echo("", err=True)
+    return line.rstrip(LINE_ENDS).decode("utf-8", errors="replace")
 
 
 def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None:
