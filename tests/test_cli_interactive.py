@@ -141,6 +141,18 @@ def test_a_scanner_ending_labels_with_tab_gets_one_receipt_per_label(tmp_path: P
         assert process.wait(timeout=30) == 0
 
 
+def test_ctrl_c_at_a_question_still_counts_that_scan(tmp_path: Path) -> None:
+    with _session(tmp_path / "asked.db", ordered=100) as (primary, process):
+        _read_until(primary, PROMPT)
+        os.write(primary, f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}1TLOT-A{RS}{EOT}\r".encode())  # no quantity
+        _read_until(primary, b"quantity for LM358DR")
+        os.write(primary, b"\x03")  # the person leaves instead of answering
+        output = _read_until(primary, b"total")
+        output += _read_until(primary, b"\n")
+        assert process.wait(timeout=30) == 0
+    assert re.search(rb"needs quantity +1", output) and re.search(rb"total +1", output), output
+
+
 def test_session_summary_counts_an_undo_so_its_rows_add_up() -> None:
     from collections import Counter
 

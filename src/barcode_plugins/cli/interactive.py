@@ -126,8 +126,7 @@ def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None
                 if not scan.strip():
                     scan = _read_line(PROMPT)
                     continue
-                result, scan = _receive_with_answers(engine, scan, options, as_json)
-                counts[result.status] += 1
+                scan = _receive_with_answers(engine, scan, options, as_json, counts)
                 if scan is None:
                     scan = _read_line(PROMPT)
     except (KeyboardInterrupt, EOFError):
@@ -136,41 +135,45 @@ def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None
 
 
 def _receive_with_answers(
-    engine: Engine, scan: str, options: dict[str, Any], as_json: bool
-) -> tuple[ReceiveResult, str | None]:
-    """Receive one scan and follow its outcome up with the person at the bench. Returns the final outcome and
-    the next scan, if the answer to a question was one (scanning the next label declines the offer)."""
+    engine: Engine, scan: str, options: dict[str, Any], as_json: bool, counts: Counter[str]
+) -> str | None:
+    """Receive one scan and follow its outcome up with the person at the bench; count its final outcome (also
+    when Ctrl-C ends the session at a question). Returns the next scan, if the answer to a question was one
+    (scanning the next label declines the offer)."""
     result = engine.receive(scan, **options)
     _show(result, as_json)
     asked = dict(options)
-    for _ in range(4):  # e.g. another bag -> over-receipt accepted -> quantity: a few steps at most
-        question = _question(result)
-        if question is None:
-            return result, None
-        answer = _read_line(question)
-        while answer is not None and not answer.strip():  # the LF of a scanner sending CR+LF is no answer
-            answer = _read_line("")
-        if answer is None:
-            return result, None
-        choice = answer.strip().lower()
-        if result.status == "needs_quantity":
-            quantity = _quantity(choice)
-            if quantity is None:
-                return result, answer
-            asked["quantity"] = quantity
-        elif choice == "y" and result.status == "over_receipt":
-            asked["allow_over"] = True
-        elif choice == "a" and result.status == "already_received":
-            asked["another"] = True
-        elif choice == "u" and result.status == "already_received" and result.barcode is not None:
-            result = engine.undo_receipt(result.barcode.barcode_hash)
+    try:
+        for _ in range(4):  # e.g. another bag -> over-receipt accepted -> quantity: a few steps at most
+            question = _question(result)
+            if question is None:
+                return None
+            answer = _read_line(question)
+            while answer is not None and not answer.strip():  # the LF of a scanner sending CR+LF is no answer
+                answer = _read_line("")
+            if answer is None:
+                return None
+            choice = answer.strip().lower()
+            if result.status == "needs_quantity":
+                quantity = _quantity(choice)
+                if quantity is None:
+                    return answer
+                asked["quantity"] = quantity
+            elif choice == "y" and result.status == "over_receipt":
+                asked["allow_over"] = True
+            elif choice == "a" and result.status == "already_received":
+                asked["another"] = True
+            elif choice == "u" and result.status == "already_received" and result.barcode is not None:
+                result = engine.undo_receipt(result.barcode.barcode_hash)
+                _show(result, as_json)
+                return None
+            else:
+                return None if choice == "n" else answer
+            result = engine.receive(scan, **asked)
             _show(result, as_json)
-            return result, None
-        else:
-            return result, None if choice == "n" else answer
-        result = engine.receive(scan, **asked)
-        _show(result, as_json)
-    return result, None
+        return None
+    finally:
+        counts[result.status] += 1
 
 
 def _question(result: ReceiveResult) -> str | None:
