@@ -189,6 +189,11 @@ class TestFields:
             ("2.5", 2.5),
             ("2,50", 2.5),
             ("10.00", 10),
+            ("1,000", None),  # a thousand with US grouping, or one with a decimal comma: never guessed
+            ("12,500", None),
+            ("0,125", 0.125),  # no grouping starts with 0
+            ("1,2500", 1.25),
+            ("1.000", 1),  # a dot is the decimal point of EIGP-114's own (US) convention
             ("", None),
             (None, None),
             ("1e3", None),

@@ -5,6 +5,7 @@ that truly reads several ways, a typed AmbiguousBarcode, never a different answe
 from __future__ import annotations
 
 import pytest
+from field_labels import EXPECTED, FIELD_LABELS
 from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
 from barcode_plugins import AmbiguousBarcode, Engine
@@ -30,21 +31,44 @@ def shared_engine() -> Engine:
 
 @pytest.mark.parametrize(("label", "form"), CASES, ids=[f"{label}:{form}" for label, form in CASES])
 def test_damaged_form_decodes_like_the_clean_label(shared_engine: Engine, label: str, form: str) -> None:
-    clean = shared_engine.decode(LABELS[label])
-    damaged = damaged_forms(LABELS[label], lossy=True)[form]
-    try:
-        decoded = shared_engine.decode(damaged)
-    except AmbiguousBarcode:
-        assert is_lossy(form), f"{form} is not lossy, yet refused as ambiguous"
+    if _refused_or_read_like_the_clean_label(shared_engine, LABELS[label], form):
         # A run-together label reads one way for the suppliers that declare their elements; a header without RS
         # and a GS written as digits leave the end of any label's last value in doubt.
         assert label == "ecia" or "dropped-separators" not in form, "only the generic run-together label is ambiguous"
-        return
+
+
+def _refused_or_read_like_the_clean_label(engine: Engine, clean_text: str, form: str) -> bool:
+    """Check the ``form`` of ``clean_text`` reads as the clean label does; ``True`` if (lossy) refused instead."""
+    clean = engine.decode(clean_text)
+    try:
+        decoded = engine.decode(damaged_forms(clean_text, lossy=True)[form])
+    except AmbiguousBarcode:
+        assert is_lossy(form), f"{form} is not lossy, yet refused as ambiguous"
+        return True
     assert decoded.barcode_hash == clean.barcode_hash
     assert decoded.plugin == clean.plugin and decoded.fields == clean.fields
+    return False
 
 
 def test_the_bundled_examples_cover_every_plugin(shared_engine: Engine) -> None:
     plugins = {shared_engine.decode(text).plugin for text in LABELS.values()}
     assert plugins == {"digikey", "mouser", "ecia", "lcsc", "tme", "internal"}
     assert len(CASES) > 150
+
+
+# --- Labels from the field: vendors beyond the bundled four, odd variants of the bundled ones ------------------
+
+FIELD_CASES = [(name, form) for name, clean in FIELD_LABELS.items() for form in damaged_forms(clean, lossy=True)]
+
+
+@pytest.mark.parametrize("label", sorted(FIELD_LABELS))
+def test_field_label_decodes_to_its_fields(shared_engine: Engine, label: str) -> None:
+    decoded = shared_engine.decode(FIELD_LABELS[label])
+    for key, expected in EXPECTED[label].items():
+        value = decoded.fields.get(key[len("fields.") :]) if key.startswith("fields.") else getattr(decoded, key)
+        assert value == expected, f"{label}: {key} is {value!r}, expected {expected!r}"
+
+
+@pytest.mark.parametrize(("label", "form"), FIELD_CASES, ids=[f"{label}:{form}" for label, form in FIELD_CASES])
+def test_damaged_field_label_decodes_like_the_clean_label(shared_engine: Engine, label: str, form: str) -> None:
+    _refused_or_read_like_the_clean_label(shared_engine, FIELD_LABELS[label], form)

@@ -105,3 +105,52 @@ def test_shipment_through_the_cli(run_cli: Callable[..., subprocess.CompletedPro
     assert [(line["received"], line["outstanding"]) for line in shown["lines"]] == [(25, 75), (0, 10)]
     with Engine(db) as engine:
         _check_store(engine)
+
+
+def test_four_batch_processes_and_the_http_server_book_each_label_exactly_once(tmp_path: Path) -> None:
+    """Four ``receive --file`` processes and ``serve`` receiving over HTTP, at the same time on one store file,
+    every one of them given all the labels (in its own order): each label is received by exactly one of them."""
+    import random
+    import threading
+
+    from conftest import cli_path
+    from http_server import Server, make_token
+
+    from barcode_plugins import PurchaseOrder, PurchaseOrderLine
+
+    labels = [f"[)>{RS}06{GS}KPO-7{GS}1PLM358DR{GS}Q{1 + n % 7}{GS}1TLOT-{n:04d}{RS}{EOT}" for n in range(120)]
+    db = tmp_path / "shop.db"
+    with Engine(db) as engine:
+        line = PurchaseOrderLine("PO-7", 1, mpn="LM358DR", quantity=10_000)
+        engine.import_purchase_orders([PurchaseOrder("PO-7", "Farnell", None, "placed", (line,))])
+    token = make_token(db)
+    files = []
+    for k in range(4):
+        shuffled = random.Random(k).sample(labels, len(labels))
+        files.append(tmp_path / f"shipment-{k}.txt")
+        files[-1].write_text("\n".join(shuffled) + "\n")
+    http_outcomes: Counter[str] = Counter()
+    with Server(db) as server:
+
+        def over_http() -> None:
+            for raw in random.Random(99).sample(labels, len(labels)):
+                status, body = server.request("POST", "/api/barcode/po-receive/", {"barcode": raw}, token=token)
+                http_outcomes[f"{status} {body['status']}"] += 1
+
+        client = threading.Thread(target=over_http)
+        batches = [
+            subprocess.Popen([cli_path(), "--db", str(db), "receive", "--json", "--file", str(path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for path in files
+        ]  # fmt: skip
+        client.start()
+        outputs = [process.communicate(timeout=300) for process in batches]
+        client.join(timeout=300)
+    batch_outcomes = Counter(json.loads(line)["status"] for out, _ in outputs for line in out.splitlines())
+    assert set(batch_outcomes) <= {"received", "already_received"}, batch_outcomes
+    assert set(http_outcomes) <= {"200 received", "409 already_received"}, http_outcomes
+    assert sum(http_outcomes.values()) == len(labels) and sum(batch_outcomes.values()) == 4 * len(labels)
+    assert batch_outcomes["received"] + http_outcomes["200 received"] == len(labels)  # each exactly once
+    with Engine(db) as engine:
+        assert engine.purchase_order("PO-7").lines[0].received == sum(1 + n % 7 for n in range(120))
+        assert len(engine.history(limit=10_000, action="receive")) == 5 * len(labels)

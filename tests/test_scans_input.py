@@ -26,6 +26,12 @@ def test_over_long_and_invalid_lines_are_errors_and_reading_goes_on() -> None:
     assert isinstance(not_utf8, InputError) and str(not_utf8) == "not valid UTF-8 (byte 1)"
 
 
+def test_a_byte_order_mark_before_the_first_scan_is_dropped() -> None:
+    # Windows editors start a saved text file with one; the first label of a shipment file was not recognised.
+    data = "\ufeff[)>\x1e06\x1dKPO-7\r\n\ufeffsecond\n".encode()
+    assert [scan for _, scan in read_scans(io.BytesIO(data))] == ["[)>\x1e06\x1dKPO-7", "\ufeffsecond"]
+
+
 def test_decode_stream_names_the_line_once(run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("decode", "-", input=b'{"part": 1}\n\xff\xfebad\n')
     assert result.returncode == 2

@@ -47,6 +47,7 @@ DATA_IDENTIFIERS: Mapping[str, str] = {
     "Q": "quantity",
     "T": "traceability number",
     "1T": "lot code",
+    "31T": "second lot code (Texas Instruments: the assembly lot)",
     "D": "date (YYMMDD)",
     "9D": "date code (YYWW)",
     "10D": "date code (YYWW)",
@@ -54,6 +55,11 @@ DATA_IDENTIFIERS: Mapping[str, str] = {
     "14D": "expiry date (YYYYMMDD)",
     "16D": "production date (YYYYMMDD)",
     "4L": "country of origin (ISO 3166 alpha-2)",
+    # Texas Instruments prints where the die was made and where it was assembled, as sites and as countries.
+    "20L": "chip (die) site",
+    "21L": "assembly site",
+    "22L": "chip (die) country of origin",
+    "23L": "assembly country of origin",
     "V": "supplier code assigned by the customer",
     "1V": "manufacturer name",
     "12V": "manufacturer identifier (DUNS)",
@@ -454,15 +460,18 @@ def canonical_ecia(record: EciaRecord) -> str:
 
 
 def parse_quantity(value: str | None) -> int | Decimal | None:
-    """``"0025"`` -> 25, ``"2.5"`` -> ``Decimal("2.5")``: exact (a float would make 0.1 three times not 0.3);
-    ``None`` for anything that is not a plain number (or has more than 100 digits). Bounds are the store's
-    business, not the decoder's."""
+    """``"0025"`` -> 25, ``"2.5"`` and ``"2,5"`` -> ``Decimal("2.5")``: exact (a float would make 0.1 three times
+    not 0.3); ``None`` for anything that is not a plain number (or has more than 100 digits) and for a comma that
+    may group thousands (``"1,000"``, ``"12,500"``: one or a thousand?). Bounds are the store's business, not
+    the decoder's."""
     if not value:
         return None
     match = _QUANTITY.match(value.strip())
     if match is None:
         return None
     whole, fraction = match.groups()
+    if fraction is not None and len(fraction) == 3 and whole != "0" and len(whole) <= 3 and "," in value:
+        return None  # "1,000": a thousand (US grouping) or one (decimal comma)? Ask rather than book 1 for 1000
     if len(whole) > _MAX_QUANTITY_DIGITS or (fraction and len(fraction) > _MAX_QUANTITY_DIGITS):
         return None  # no count has a hundred digits; int() of thousands would even raise
     if fraction is None or set(fraction) == {"0"}:

@@ -3,7 +3,7 @@
 A wedge scanner types the label as keystrokes, control characters included. In the terminal's normal mode some
 of them are line-editing or signal keys (Ctrl-D = EOT ends the input, Ctrl-\\ = FS quits, Ctrl-V quotes the next
 key, Ctrl-S freezes output), so the session turns those off for its duration — keeping Ctrl-C and backspace —
-and restores the terminal however it ends.
+makes Tab end a line as Enter does, and restores the terminal however it ends.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ def raw_control_characters(fd: int) -> Iterator[None]:
         index = getattr(termios, name, None)
         if index is not None and index < len(changed[6]):
             changed[6][index] = disabled
+    # A scanner set to send Tab after each label (to move between form fields) must end the scan as Enter does,
+    # or two labels become one line and the second is lost.
+    changed[6][termios.VEOL] = b"\t" if isinstance(changed[6][0], bytes) else ord("\t")
     changed[0] &= ~(termios.IXON | getattr(termios, "IXOFF", 0))
     termios.tcsetattr(fd, termios.TCSANOW, changed)
     try:
@@ -59,15 +62,54 @@ def raw_control_characters(fd: int) -> Iterator[None]:
 END_GESTURE = "Ctrl-C"
 #: Every prompt says how to end, so nobody reaches for Enter (which a CR+LF scanner sends after each label).
 PROMPT = f"scan ({END_GESTURE} ends)> "
+#: What a scanner sends after a label: Enter (CR, LF or both) or Tab; each ends a scan.
+LINE_ENDS = b"\r\n\t"
+
+
+def _pending_line() -> bytes | None:
+    """A line the terminal already holds, read without waiting (``None`` if there is none or we cannot tell)."""
+    import select  # lazy: only the session needs it
+
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], 0)
+    except (OSError, ValueError):  # Windows consoles cannot be polled; a closed stdin
+        return None
+    return _read_terminal_line() if ready else None
+
+
+def _read_terminal_line() -> bytes:
+    """One line as the terminal delivers it, ended by Enter or by Tab (``b""`` at end of input).
+
+    Read from the descriptor, not through ``sys.stdin``'s buffer, whose ``readline`` would wait on past a Tab
+    for a newline.
+    """
+    import os  # lazy: only the session needs it
+
+    line = b""
+    while True:
+        chunk = os.read(sys.stdin.fileno(), 65536)
+        line += chunk
+        if not chunk or chunk.endswith((b"\n", b"\t")):
+            return line
 
 
 def _read_line(prompt: str) -> str | None:
-    """One line from the terminal (``None`` at end of input), decoded leniently: a scan is data, not a command."""
+    """One line from the terminal (``None`` at end of input), decoded leniently: a scan is data, not a command.
+
+    Empty lines already waiting are dropped before prompting: a scanner sending CR+LF delivers the LF's empty
+    line while the label is being handled, and prompting for it would print a second prompt after every label.
+    """
+    line = _pending_line()
+    while line is not None and line and not line.strip(LINE_ENDS):
+        line = _pending_line()
     click.echo(prompt, nl=False, err=True)
-    line = sys.stdin.buffer.readline()
+    if line is None:
+        line = _read_terminal_line()
     if not line:
         return None
-    return line.rstrip(b"\r\n").decode("utf-8", errors="replace")
+    if line.endswith(b"\t"):  # the terminal echoed a Tab, not a newline: the outcome goes on a line of its own
+        click.echo("", err=True)
+    return line.rstrip(LINE_ENDS).decode("utf-8", errors="replace")
 
 
 def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None:
@@ -84,8 +126,7 @@ def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None
                 if not scan.strip():
                     scan = _read_line(PROMPT)
                     continue
-                result, scan = _receive_with_answers(engine, scan, options, as_json)
-                counts[result.status] += 1
+                scan = _receive_with_answers(engine, scan, options, as_json, counts)
                 if scan is None:
                     scan = _read_line(PROMPT)
     except (KeyboardInterrupt, EOFError):
@@ -94,41 +135,45 @@ def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None
 
 
 def _receive_with_answers(
-    engine: Engine, scan: str, options: dict[str, Any], as_json: bool
-) -> tuple[ReceiveResult, str | None]:
-    """Receive one scan and follow its outcome up with the person at the bench. Returns the final outcome and
-    the next scan, if the answer to a question was one (scanning the next label declines the offer)."""
+    engine: Engine, scan: str, options: dict[str, Any], as_json: bool, counts: Counter[str]
+) -> str | None:
+    """Receive one scan and follow its outcome up with the person at the bench; count its final outcome (also
+    when Ctrl-C ends the session at a question). Returns the next scan, if the answer to a question was one
+    (scanning the next label declines the offer)."""
     result = engine.receive(scan, **options)
     _show(result, as_json)
     asked = dict(options)
-    for _ in range(4):  # e.g. another bag -> over-receipt accepted -> quantity: a few steps at most
-        question = _question(result)
-        if question is None:
-            return result, None
-        answer = _read_line(question)
-        while answer is not None and not answer.strip():  # the LF of a scanner sending CR+LF is no answer
-            answer = _read_line("")
-        if answer is None:
-            return result, None
-        choice = answer.strip().lower()
-        if result.status == "needs_quantity":
-            quantity = _quantity(choice)
-            if quantity is None:
-                return result, answer
-            asked["quantity"] = quantity
-        elif choice == "y" and result.status == "over_receipt":
-            asked["allow_over"] = True
-        elif choice == "a" and result.status == "already_received":
-            asked["another"] = True
-        elif choice == "u" and result.status == "already_received" and result.barcode is not None:
-            result = engine.undo_receipt(result.barcode.barcode_hash)
+    try:
+        for _ in range(4):  # e.g. another bag -> over-receipt accepted -> quantity: a few steps at most
+            question = _question(result)
+            if question is None:
+                return None
+            answer = _read_line(question)
+            while answer is not None and not answer.strip():  # the LF of a scanner sending CR+LF is no answer
+                answer = _read_line("")
+            if answer is None:
+                return None
+            choice = answer.strip().lower()
+            if result.status == "needs_quantity":
+                quantity = _quantity(choice)
+                if quantity is None:
+                    return answer
+                asked["quantity"] = quantity
+            elif choice == "y" and result.status == "over_receipt":
+                asked["allow_over"] = True
+            elif choice == "a" and result.status == "already_received":
+                asked["another"] = True
+            elif choice == "u" and result.status == "already_received" and result.barcode is not None:
+                result = engine.undo_receipt(result.barcode.barcode_hash)
+                _show(result, as_json)
+                return None
+            else:
+                return None if choice == "n" else answer
+            result = engine.receive(scan, **asked)
             _show(result, as_json)
-            return result, None
-        else:
-            return result, None if choice == "n" else answer
-        result = engine.receive(scan, **asked)
-        _show(result, as_json)
-    return result, None
+        return None
+    finally:
+        counts[result.status] += 1
 
 
 def _question(result: ReceiveResult) -> str | None:

@@ -236,6 +236,8 @@ def _echo_line(number: int, result: ReceiveResult) -> None:
 def summary(counts: Counter[str]) -> str:
     """The end-of-batch table: how many scans ended in each outcome."""
     rows = [(status.replace("_", " "), counts.get(status, 0)) for status in SUMMARY_ORDER]
+    if counts.get("undone"):  # only a session undoes; its rows must still add up to the total
+        rows.append(("undone", counts["undone"]))
     rows.append(("total", sum(counts.values())))
     return table(("outcome", "scans"), rows)
 

@@ -16,6 +16,8 @@ from ..errors import InputError
 
 #: The longest line read as a scan, in bytes: the longest scan in UTF-8 (four bytes a character at most), CR LF.
 MAX_SCAN_LINE_BYTES = 4 * MAX_SCAN_LENGTH + 2
+#: What a Windows editor writes before the first line of a UTF-8 text file.
+UTF8_BOM = b"\xef\xbb\xbf"
 #: A "line" that goes on this long is not a scan that went wrong but input that is not lines (``/dev/zero``).
 GIVE_UP_BYTES = 16 * 2**20
 
@@ -42,6 +44,8 @@ def _scans(lines: Iterator[Line]) -> Iterator[tuple[int, str | InputError]]:
             )
             continue
         line = data.rstrip(b"\r\n")
+        if number == 1:  # a file saved by a Windows editor starts with a byte order mark: not part of the scan
+            line = line.removeprefix(UTF8_BOM)
         if not line.strip():
             continue
         try:
