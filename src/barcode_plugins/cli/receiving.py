@@ -22,7 +22,7 @@ from .scans_input import read_scans
 EXIT_CODES = {"received": 0, "undone": 0, "error": 2}
 SUMMARY_ORDER = tuple(status for status in get_args(ReceiveStatus) if status != "undone")
 #: Outcome colours at a terminal (anything else is red).
-COLOURS = {"received": "green", "already_received": "yellow"}
+COLOURS = {"received": "green", "undone": "cyan", "already_received": "yellow"}
 
 
 class QuantityType(click.ParamType):
