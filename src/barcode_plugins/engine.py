@@ -615,8 +615,6 @@ class Engine:
         """
         if limit < 1:
             raise InputError("limit must be at least 1")
-        if status is None and purchase_order is None and barcode_hash is None and since is None and until is None:
-            return self.store.history(limit, action)
         from .history import query
 
         return query(self, limit, action, status, purchase_order, barcode_hash, since, until)

@@ -67,7 +67,7 @@ def query(
     until: str | datetime | None,
 ) -> list[HistoryEntry]:
     """Filtered history, newest first, explanations included (see :meth:`Engine.history`)."""
-    rows = engine.store.query_history(
+    rows = engine.store.history(
         limit,
         action=action,
         status=status,

@@ -1090,13 +1090,6 @@ class Store:
             message=row["message"],
         )
 
-    def history(self, limit: int = 50, action: str | None = None) -> list[HistoryEntry]:
-        """The newest entries first."""
-        where, params = ("WHERE action = ?", [action]) if action else ("", [])
-        limit = min(limit, MAX_ID)  # a larger number would overflow the SQLite parameter
-        rows = self._rows(f"SELECT * FROM history {where} ORDER BY id DESC LIMIT ?", [*params, limit])
-        return [self._history(row) for row in rows]
-
     def get_history(self, history_id: int) -> HistoryEntry | None:
         """One history entry by id (``None`` for an id that cannot exist, however large)."""
         if not _id_in_range(history_id):
@@ -1156,7 +1149,7 @@ class Store:
         row = self.db.conn.execute("SELECT explanation FROM history WHERE id = ?", (history_id,)).fetchone()
         return row[0] if row else None
 
-    def query_history(
+    def history(
         self,
         limit: int,
         *,
@@ -1187,6 +1180,7 @@ class Store:
             conditions.append("at < ?")
             params.append(until)
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        limit = min(limit, MAX_ID)  # a larger number would overflow the SQLite parameter
         rows = self._rows(f"SELECT * FROM history {where} ORDER BY id DESC LIMIT ?", [*params, limit])
         return [(self._history(row), row.get("explanation")) for row in rows]
 
