@@ -178,7 +178,7 @@ def _idle_engine(count: int) -> Engine:
     own (so the engine never asks its decoder about other suppliers' scans), and would answer None anyway."""
     import barcode_plugins
     from barcode_plugins import Engine, hookimpl
-    from barcode_plugins.plugins import PluginManager
+    from barcode_plugins.hooks.manager import PluginManager
 
     class IdlePlugin:
         def __init__(self, number: int) -> None:

@@ -231,7 +231,7 @@ def run_import(engine: Engine, config: Config, mixed: corpus.Corpus, workdir: Pa
         fresh_engine.store.count_links()  # open and create the schema outside the timed part
         return fresh_engine
 
-    from barcode_plugins import bulk
+    from barcode_plugins.actions import bulk
 
     def one_process(target: Engine) -> int:
         # import_links with the worker processes turned off: what a one-core machine (or a threaded host) gets.

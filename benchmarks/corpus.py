@@ -351,7 +351,7 @@ def plugin_examples(per_plugin: int, home: Path | None = None) -> dict[str, list
         from hypothesis.configuration import set_hypothesis_home_dir
 
         set_hypothesis_home_dir(str(home))
-    from barcode_plugins.plugins import PluginManager
+    from barcode_plugins.hooks.manager import PluginManager
 
     manager = PluginManager()
     drawn: dict[str, list[str]] = {}

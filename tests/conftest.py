@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from barcode_plugins import Engine
-from barcode_plugins.plugins import PluginManager
+from barcode_plugins.hooks.manager import PluginManager
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from barcode_plugins.bounded_lines import EndlessLine, read_lines
+from barcode_plugins.files.bounded_lines import EndlessLine, read_lines
 
 
 class _Trickle(io.RawIOBase):

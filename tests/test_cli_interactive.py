@@ -222,7 +222,7 @@ def test_packing_bench_session_under_tmux(tmp_path: Path, bench: _Bench) -> None
     from conftest import cli_path
     from sample_labels import DIGIKEY, MOUSER
 
-    from barcode_plugins.po_files import read_purchase_orders
+    from barcode_plugins.files.po_files import read_purchase_orders
 
     orders = tmp_path / "orders.csv"
     orders.write_text(

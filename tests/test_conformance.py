@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from barcode_plugins.builtin import generic_ecia
-from barcode_plugins.plugins import BUILTIN_PLUGINS, PluginManager
+from barcode_plugins.hooks.manager import BUILTIN_PLUGINS, PluginManager
 from barcode_plugins.testing import PluginConformance, PluginUnderTest, installed_plugins, load_plugin
 from barcode_plugins.testing.properties import (
     check_correctness,

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sample_labels import DIGIKEY, GENERIC_ECIA, MOUSER
 
-from barcode_plugins.ecia import (
+from barcode_plugins.engine import Engine
+from barcode_plugins.formats.ecia import (
     EOT,
     GS,
     RS,
@@ -24,8 +25,7 @@ from barcode_plugins.ecia import (
     split_gs1_elements,
     standard_fields,
 )
-from barcode_plugins.engine import Engine
-from barcode_plugins.segmentation import MAX_RUN_TOGETHER, segment_elements
+from barcode_plugins.formats.segmentation import MAX_RUN_TOGETHER, segment_elements
 from barcode_plugins.testing.wedge import ecia_elements, ecia_labels
 
 
@@ -52,7 +52,7 @@ class TestParse:
     @given(st.lists(_ENVELOPE_PIECES, max_size=14), st.sampled_from(["[)>" + RS + "06" + GS, "[)>06" + GS]))
     def test_a_one_record_message_reparses_from_its_canonical_text(self, pieces: list[str], header: str) -> None:
         # What lets normalize hand its record to the plugins' parse of the canonical text (remember_canonical).
-        from barcode_plugins.ecia import _KNOWN_CANONICAL
+        from barcode_plugins.formats.ecia import _KNOWN_CANONICAL
 
         _KNOWN_CANONICAL.clear()  # parse for real, not from what an earlier test's normalize remembered
         record = parse_ecia.__wrapped__(header + "".join(pieces))
@@ -63,7 +63,7 @@ class TestParse:
     @given(st.lists(_ENVELOPE_PIECES, max_size=14), st.sampled_from(["[)>" + RS + "06" + GS, "[)>06" + GS]))
     def test_fast_path_reads_like_the_general_parser(self, pieces: list[str], header: str) -> None:
         # parse_ecia reads one-record 06 messages with a regex scan; it must agree with the general parser.
-        from barcode_plugins.ecia import _parse_records
+        from barcode_plugins.formats.ecia import _parse_records
 
         text = header + "".join(pieces)
         body = text[text.index("06") :].split(EOT, 1)[0]

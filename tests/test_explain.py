@@ -12,9 +12,9 @@ from click.testing import CliRunner, Result
 from sample_labels import DIGIKEY, EOT, GS, RS
 
 from barcode_plugins import Decoded, Engine, PurchaseOrder, PurchaseOrderLine, hookimpl
+from barcode_plugins.actions.explain import Explanation
 from barcode_plugins.cli import _register_commands, cli
 from barcode_plugins.cli.context import AppContext
-from barcode_plugins.explain import Explanation
 
 
 def ecia(*elements: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 from sample_labels import EOT, GS, RS
 
 from barcode_plugins import Engine, InputError, PurchaseOrder, PurchaseOrderLine
-from barcode_plugins.history import PRUNE_EVERY
+from barcode_plugins.actions.history import PRUNE_EVERY
 
 Run = Callable[..., subprocess.CompletedProcess[bytes]]
 ORDER = PurchaseOrder("PO-7", "Farnell", None, "placed", (PurchaseOrderLine("PO-7", 1, mpn="LM358DR", quantity=100),))

@@ -9,7 +9,7 @@ import pytest
 from sample_labels import GENERIC_ECIA
 
 from barcode_plugins import Decoded, Engine, hookimpl
-from barcode_plugins.hook_results import check_decoded, check_lines, check_link_key
+from barcode_plugins.hooks.results import check_decoded, check_lines, check_link_key
 from barcode_plugins.models import ItemRef, PurchaseOrder, PurchaseOrderLine
 
 Register = Callable[[object, str], None]

@@ -14,8 +14,8 @@ from sample_labels import DIGIKEY
 
 from barcode_plugins import Engine
 from barcode_plugins.errors import EnvironmentFault
+from barcode_plugins.files.po_files import parse_csv
 from barcode_plugins.models import ScanResult
-from barcode_plugins.po_files import parse_csv
 from barcode_plugins.web.app import create_app
 from barcode_plugins.web.tokens import create_token
 

@@ -36,7 +36,7 @@ def test_explanations_become_json_data() -> None:
 
 
 def test_threads_share_one_station_and_every_receipt_is_booked(make_engine) -> None:  # type: ignore[no-untyped-def]
-    from barcode_plugins.po_files import parse_csv
+    from barcode_plugins.files.po_files import parse_csv
 
     engine = make_engine()
     station = Station(engine)

@@ -269,7 +269,7 @@ def test_decode_image_never_opens_the_store(tmp_path: Path) -> None:
 @st.composite
 def plugin_examples(draw: st.DrawFn) -> tuple[str, object]:
     """An example label of any installed plugin that gives examples."""
-    from barcode_plugins.plugins import PluginManager
+    from barcode_plugins.hooks.manager import PluginManager
 
     manager = PluginManager()
     names = sorted(impl.plugin_name for impl in manager.implementations("barcode_examples"))

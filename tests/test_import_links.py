@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sample_labels import DIGIKEY, GS, MOUSER, RS
 
-from barcode_plugins import Decoded, Engine, InputError, ItemRef, bulk, hookimpl
+from barcode_plugins import Decoded, Engine, InputError, ItemRef, hookimpl
+from barcode_plugins.actions import bulk
 
 
 def _rows(count: int) -> list[tuple[str, str]]:
@@ -241,7 +242,7 @@ def test_a_semicolon_or_windows_1252_link_file_gets_a_hint(run_cli, tmp_path) ->
 
 
 def test_link_file_errors_name_the_physical_line_after_multi_line_fields(tmp_path: Path) -> None:
-    from barcode_plugins.link_files import open_link_file
+    from barcode_plugins.files.link_files import open_link_file
 
     path = tmp_path / "links.csv"
     path.write_text('raw,item\n"two\nlines",part:1\n\n"three\n\nlines",part:2\nX,nonsense\n', encoding="utf-8")
@@ -251,7 +252,7 @@ def test_link_file_errors_name_the_physical_line_after_multi_line_fields(tmp_pat
 
 
 def test_a_link_file_line_without_end_is_refused(tmp_path: Path) -> None:
-    from barcode_plugins.link_files import open_link_file
+    from barcode_plugins.files.link_files import open_link_file
 
     path = tmp_path / "links.csv"
     path.write_bytes(b"raw,item\nX,part:1\n" + b"\0" * (4 * 2**20))
@@ -263,7 +264,7 @@ def test_a_link_file_line_without_end_is_refused(tmp_path: Path) -> None:
 def test_a_carriage_return_inside_a_quoted_scan_does_not_shift_line_numbers(tmp_path: Path) -> None:
     # Scanners set to send CR put one at the end of a scan; a reader that counts CR as a line end (universal
     # newlines) named every later row one line too far.
-    from barcode_plugins.link_files import open_link_file
+    from barcode_plugins.files.link_files import open_link_file
 
     path = tmp_path / "links.csv"
     path.write_bytes(b'raw,item\r\n"A\r",part:1\r\n"B\r\r",part:2\r\nC,nonsense\r\n')

@@ -8,8 +8,8 @@ import pytest
 from sample_labels import DIGIKEY, EOT, GS, LCSC, MOUSER, RS, TME_DATAMATRIX, TME_QR
 
 from barcode_plugins import Decoded, Engine, LabelFormat, hookimpl
-from barcode_plugins.label_formats import DeclarationError, FormatRegistry
-from barcode_plugins.normalize import barcode_hash
+from barcode_plugins.formats.label_formats import DeclarationError, FormatRegistry
+from barcode_plugins.formats.normalize import barcode_hash
 
 
 class Counting:
@@ -149,7 +149,7 @@ def test_a_declared_identifier_counts_for_learned_separators(
 
         @hookimpl
         def decode(self, text: str) -> Decoded | None:
-            from barcode_plugins.ecia import parse_ecia
+            from barcode_plugins.formats.ecia import parse_ecia
 
             record = parse_ecia(text)
             if record is None or not (record.get("21Z") or "").startswith("AC"):

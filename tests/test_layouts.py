@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sample_labels import DIGIKEY, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
 from barcode_plugins.engine import Engine
-from barcode_plugins.layouts import (
+from barcode_plugins.formats.layouts import (
     AZERTY,
     CORE_EVIDENCE,
     LAYOUTS,

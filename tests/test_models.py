@@ -118,7 +118,7 @@ def test_identified_copies_every_field_like_evolve() -> None:
 
 
 def test_from_ecia_maps_every_override_to_its_field() -> None:
-    from barcode_plugins.ecia import parse_ecia
+    from barcode_plugins.formats.ecia import parse_ecia
 
     record = parse_ecia("[)>\x1e06\x1dPX\x1dQ5\x1e\x04")
     assert record is not None

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
-from barcode_plugins.ecia import EOT, GS, RS, VALUE_SHAPES, canonical_ecia, parse_ecia
 from barcode_plugins.engine import Engine
-from barcode_plugins.layouts import QWERTZ
-from barcode_plugins.normalize import Normalized, barcode_hash
-from barcode_plugins.normalize import normalize as normalize_with
+from barcode_plugins.formats.ecia import EOT, GS, RS, VALUE_SHAPES, canonical_ecia, parse_ecia
+from barcode_plugins.formats.layouts import QWERTZ
+from barcode_plugins.formats.normalize import Normalized, barcode_hash
+from barcode_plugins.formats.normalize import normalize as normalize_with
 from barcode_plugins.testing import wedge
 from barcode_plugins.testing.wedge import damaged_scans, ecia_labels
 
@@ -361,7 +361,7 @@ def test_dropped_separators_never_lose_the_clean_reading(clean: str) -> None:
     ],
 )
 def test_the_header_teaches_the_trailer(group_separator: str, record_separator: str, end_of_transmission: str) -> None:
-    from barcode_plugins.normalize import sibling_separators
+    from barcode_plugins.formats.normalize import sibling_separators
 
     assert sibling_separators(group_separator)[0] == (record_separator, end_of_transmission)
     assert sibling_separators(group_separator)[-1] == (group_separator, group_separator)

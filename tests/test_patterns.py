@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from barcode_plugins.patterns import first_characters
+from barcode_plugins.formats.patterns import first_characters
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from barcode_plugins.plugin_index import CACHE_ENVIRONMENT_VARIABLE, _cache_file, entry_points_of
+from barcode_plugins.hooks.index import CACHE_ENVIRONMENT_VARIABLE, _cache_file, entry_points_of
 
 PROBE = (
-    "import sys; from barcode_plugins.plugins import PluginManager; m = PluginManager(); m.ensure_plugins_loaded();"
+    "import sys; from barcode_plugins.hooks.manager import PluginManager; m = PluginManager();"
+    " m.ensure_plugins_loaded();"
     " print(sorted(m._origin), 'importlib.metadata' in sys.modules)"
 )
 

@@ -13,7 +13,7 @@ import pytest
 from sample_labels import GENERIC_ECIA
 
 from barcode_plugins import Decoded, Engine, hookimpl
-from barcode_plugins.plugins import BUILTIN_PLUGINS, PluginManager
+from barcode_plugins.hooks.manager import BUILTIN_PLUGINS, PluginManager
 
 Run = Callable[..., subprocess.CompletedProcess[bytes]]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from barcode_plugins import InputError
-from barcode_plugins.po_files import parse_csv, parse_json, read_purchase_orders
+from barcode_plugins.files.po_files import parse_csv, parse_json, read_purchase_orders
 
 HEADER = "reference,supplier,supplier_reference,status,line,sku,mpn,manufacturer,quantity,destination\n"
 GOOD = HEADER + (
@@ -127,7 +127,7 @@ def test_a_csv_line_without_end_is_refused_in_bounded_memory(tmp_path: Path) -> 
 
 
 def test_a_json_file_beyond_the_bound_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from barcode_plugins import po_files
+    from barcode_plugins.files import po_files
 
     monkeypatch.setattr(po_files, "MAX_JSON_BYTES", 1000)
     path = tmp_path / "orders"  # no extension: sniffed as JSON

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from barcode_plugins.ecia import parse_quantity
+from barcode_plugins.formats.ecia import parse_quantity
 from barcode_plugins.quantities import QuantityError, checked, exact, from_micros, show, to_json, to_micros
 
 

@@ -14,14 +14,14 @@ from types import ModuleType
 
 import pytest
 
-from barcode_plugins.errors import InputError
-from barcode_plugins.scaffold import (
+from barcode_plugins.authoring.scaffold import (
     InvalidPluginName,
     PluginDirectoryExists,
     ScaffoldError,
     create_plugin,
     template_values,
 )
+from barcode_plugins.errors import InputError
 from barcode_plugins.testing import load_plugin
 from barcode_plugins.testing.failures import NotApplicable
 from barcode_plugins.testing.properties import PROPERTIES
@@ -177,7 +177,8 @@ def test_the_generated_package_installs_and_passes_its_tests(tmp_path: Path) -> 
     python = venv / "bin" / "python"
     _run([python, "-m", "pip", "install", "--quiet", REPOSITORY], tmp_path, environment)
     scaffold = (
-        "import sys, pathlib, barcode_plugins.scaffold as s; print(s.create_plugin('acme', pathlib.Path(sys.argv[1])))"
+        "import sys, pathlib, barcode_plugins.authoring.scaffold as s;"
+        " print(s.create_plugin('acme', pathlib.Path(sys.argv[1])))"
     )
     package = Path(_run([python, "-c", scaffold, tmp_path], tmp_path, environment).strip().splitlines()[-1])
     assert package == tmp_path / "barcode-plugins-acme"

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from barcode_plugins.errors import InputError
-from barcode_plugins.text_files import csv_text_lines, encoding_hint, separator_hint
+from barcode_plugins.files.text_files import csv_text_lines, encoding_hint, separator_hint
 
 
 @pytest.mark.parametrize(("header", "shown"), [(["raw;item"], "';'"), (["raw\titem"], "TAB"), (["raw|item"], "'|'")])

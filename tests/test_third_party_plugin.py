@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from barcode_plugins import Decoded, LabelFormat, hookimpl
-from barcode_plugins.ecia import parse_ecia
+from barcode_plugins.formats.ecia import parse_ecia
 
 PLUGIN_NAME = "farnell"
 SUPPLIER = "Farnell"
@@ -111,7 +111,7 @@ CHECKS = r"""
 import sys
 
 from barcode_plugins import Engine
-from barcode_plugins.layouts import QWERTZ
+from barcode_plugins.formats.layouts import QWERTZ
 from barcode_plugins.testing.strategies import ecia_text
 from barcode_plugins.testing.wedge import damaged_forms
 
@@ -130,7 +130,7 @@ for name in ("dropped-separators", "layout-qwertz", "layout-azerty", "dropped-se
     damaged = engine.decode(forms[name])
     assert (damaged.plugin, damaged.barcode_hash) == ("farnell", clean.barcode_hash), (name, damaged)
 # Through the declaration alone: without it the run-together label reads several ways.
-from barcode_plugins.normalize import normalize
+from barcode_plugins.formats.normalize import normalize
 assert len(normalize(forms["dropped-separators"]).alternatives) > 0
 # Farnell's caret-notation text format would need a declared text format; its ECIA label needs none.
 print("ok")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
-from barcode_plugins.ecia import EOT, GS, RS, canonical_ecia, parse_ecia
 from barcode_plugins.engine import Engine
+from barcode_plugins.formats.ecia import EOT, GS, RS, canonical_ecia, parse_ecia
 from barcode_plugins.testing.wedge import (
     LOSSY_FORMS,
     SEPARATOR_STYLES,

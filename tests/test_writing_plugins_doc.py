@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from barcode_plugins.plugins import PluginManager
+from barcode_plugins.hooks.manager import PluginManager
 from barcode_plugins.testing import PluginConformance, load_plugin
 from barcode_plugins.testing.properties import (
     PROPERTIES,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
+from barcode_plugins.errors import (
     AlreadyLinked,
     AmbiguousBarcode,
     BarcodeError,
@@ -23,8 +23,9 @@ from .errors import (
     ReentrantCall,
     StoreError,
 )
-from .label_formats import LabelFormat
-from .models import (
+from barcode_plugins.formats.label_formats import LabelFormat
+from barcode_plugins.hooks.manager import hookimpl
+from barcode_plugins.models import (
     Decoded,
     HistoryEntry,
     ItemRef,
@@ -35,12 +36,11 @@ from .models import (
     ScanResult,
     StockItem,
 )
-from .plugins import hookimpl
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .events import Event
-    from .transaction import Transaction
+    from barcode_plugins.actions.events import Event
+    from barcode_plugins.actions.transaction import Transaction
+    from barcode_plugins.engine import Engine
 
 __all__ = [
     "AlreadyLinked",
@@ -74,15 +74,15 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "Engine":
-        from .engine import Engine
+        from barcode_plugins.engine import Engine
 
         return Engine
     if name == "Event":  # lazy too: only hosts that listen to events need it
-        from .events import Event
+        from barcode_plugins.actions.events import Event
 
         return Event
     if name == "Transaction":
-        from .transaction import Transaction
+        from barcode_plugins.actions.transaction import Transaction
 
         return Transaction
     raise AttributeError(f"module 'barcode_plugins' has no attribute {name!r}")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import (
+from barcode_plugins.errors import (
     AlreadyLinked,
     AmbiguousBarcode,
     BarcodeError,
@@ -28,9 +28,11 @@ from .errors import (
     NotLinked,
     StoreError,
 )
-from .hook_results import PLUGIN_FAILURES, check_decoded, check_lines, check_link_key
-from .label_formats import EMPTY_REGISTRY, DeclarationError, FormatRegistry, LabelFormat
-from .models import (
+from barcode_plugins.formats.label_formats import EMPTY_REGISTRY, DeclarationError, FormatRegistry, LabelFormat
+from barcode_plugins.formats.normalize import barcode_hash, normalize
+from barcode_plugins.hooks.manager import Caller, PluginManager
+from barcode_plugins.hooks.results import PLUGIN_FAILURES, check_decoded, check_lines, check_link_key
+from barcode_plugins.models import (
     Decoded,
     HistoryEntry,
     ItemRef,
@@ -41,14 +43,12 @@ from .models import (
     ScanResult,
     StockItem,
 )
-from .normalize import barcode_hash, normalize
-from .plugins import Caller, PluginManager
 
 if TYPE_CHECKING:
-    from .images import ImageBarcode
-    from .quantities import Quantity
-    from .store import LinkRow, Store
-    from .transaction import Transaction, TransactionState
+    from barcode_plugins.actions.transaction import Transaction, TransactionState
+    from barcode_plugins.images import ImageBarcode
+    from barcode_plugins.quantities import Quantity
+    from barcode_plugins.store import LinkRow, Store
 
 #: The longest scan accepted. A QR code holds at most 7,089 characters, a DataMatrix 3,116.
 MAX_SCAN_LENGTH = 8192
@@ -87,7 +87,7 @@ class Engine:
         first use); ``":memory:"`` gives a throwaway store.
     :param plugins: a :class:`PluginManager` to use instead of loading every installed plugin.
     :param history_limit: keep at most this many history entries (the oldest go first, checked every
-        :data:`~barcode_plugins.history.PRUNE_EVERY` writes); default ``$BARCODE_PLUGINS_HISTORY_LIMIT``, else
+        :data:`~barcode_plugins.actions.history.PRUNE_EVERY` writes); default ``$BARCODE_PLUGINS_HISTORY_LIMIT``, else
         unbounded.
     """
 
@@ -107,7 +107,7 @@ class Engine:
         self.history_limit = history_limit
         configured_limit = os.environ.get(HISTORY_LIMIT_ENVIRONMENT_VARIABLE)
         if history_limit is not None or configured_limit:
-            from .history import history_limit_from  # lazy: most engines keep the whole history
+            from barcode_plugins.actions.history import history_limit_from  # lazy: most engines keep the whole history
 
             self.history_limit = history_limit_from(history_limit, configured_limit)
         #: Committed writes since the history was last trimmed to ``history_limit``.
@@ -127,7 +127,7 @@ class Engine:
             return self._store
 
     def _open_store(self) -> Store:
-        from .store import Store  # lazy: decoding must not import sqlite-utils
+        from barcode_plugins.store import Store  # lazy: decoding must not import sqlite-utils
 
         path = self._db
         if path is None:
@@ -154,7 +154,7 @@ class Engine:
         """Per thread: the open :meth:`transaction` and the events waiting for its commit."""
         state = self._transaction_state
         if state is None:
-            from .transaction import TransactionState  # lazy: decoding never opens a transaction
+            from barcode_plugins.actions.transaction import TransactionState  # lazy: decoding never opens a transaction
 
             state = self._transaction_state = TransactionState()
         return state
@@ -169,7 +169,7 @@ class Engine:
 
         :raises ReentrantCall: called from inside an in-transaction event listener.
         """
-        from .transaction import EngineTransaction
+        from barcode_plugins.actions.transaction import EngineTransaction
 
         return EngineTransaction(self)
 
@@ -319,7 +319,7 @@ class Engine:
         :raises InputError: the file cannot be read or is not an image or PDF.
         :raises MissingDependency: the ``images`` extra is not installed.
         """
-        from .images.reading import decode_symbols  # lazy: Pillow and zxing-cpp only for images
+        from barcode_plugins.images.reading import decode_symbols  # lazy: Pillow and zxing-cpp only for images
 
         return decode_symbols(self, source, pdf_dpi=pdf_dpi)
 
@@ -346,7 +346,7 @@ class Engine:
         """Decode, then resolve what the barcode refers to: internal item, linked item, received stock, open
         purchase-order lines. Logged in the history.
 
-        :param explain: give the result an ``explanation`` (:class:`barcode_plugins.explain.Explanation`): what
+        :param explain: give the result an ``explanation`` (:class:`barcode_plugins.actions.explain.Explanation`): what
             normalisation repaired, each decoder's verdict, each order line considered. A scan that resolves to
             nothing keeps its explanation in the history either way.
         """
@@ -368,10 +368,10 @@ class Engine:
         message = _scan_message(barcode, item, link, lines)
         explanation = None
         if explain or (item is None and not lines):
-            from .explain import explain_scan
+            from barcode_plugins.actions.explain import explain_scan
 
             explanation = explain_scan(self, raw, barcode, item, matched)
-        from .events import announce  # lazy: decoding never announces anything
+        from barcode_plugins.actions.events import announce  # lazy: decoding never announces anything
 
         warning = None
         try:
@@ -386,7 +386,7 @@ class Engine:
                     message=message,
                 )
                 if item is None and not lines and explanation is not None:
-                    from .explain import to_json
+                    from barcode_plugins.actions.explain import to_json
 
                     store.set_history_explanation(history_id, to_json(explanation))
                 announce(
@@ -417,15 +417,15 @@ class Engine:
 
         :raises AlreadyLinked: the barcode is linked to another item (the message names it).
         """
-        from .events import announce  # lazy: decoding never writes
-        from .host_items import require_existing
+        from barcode_plugins.actions.events import announce  # lazy: decoding never writes
+        from barcode_plugins.actions.host_items import require_existing
 
         target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
         barcode = self.decode(raw)
         if barcode.kind == "internal":
             raise InputError(f"this is an internal barcode for {barcode.item}; it needs no link")
         key = self.link_key(barcode)
-        from .store import now
+        from barcode_plugins.store import now
 
         store = self.store
         with self.transaction() as tx:
@@ -461,8 +461,8 @@ class Engine:
         """
         if (raw is None) == (item is None):
             raise InputError("unlink takes a barcode or an item, not both or neither")
-        from .events import announce_removed  # lazy: decoding never writes
-        from .host_items import require_existing
+        from barcode_plugins.actions.events import announce_removed  # lazy: decoding never writes
+        from barcode_plugins.actions.host_items import require_existing
 
         store = self.store
         if raw is not None:
@@ -512,9 +512,9 @@ class Engine:
         the number added.
 
         Every scan is decoded and checked before it is written, across worker processes when the batch is large
-        (:mod:`barcode_plugins.bulk`). ``links`` may be a stream of any length: it is read a batch at a time, and
-        when there is more than one batch the checked rows wait in a TEMP table until the last one, so memory
-        stays bounded and the store is locked only for the final copy (one transaction).
+        (:mod:`barcode_plugins.actions.bulk`). ``links`` may be a stream of any length: it is read a batch at a
+        time, and when there is more than one batch the checked rows wait in a TEMP table until the last one, so
+        memory stays bounded and the store is locked only for the final copy (one transaction).
 
         :param row_names: what to call each row in an error message (e.g. ``"links.csv line 7"``), by position
             from 0: a sequence or a function; default ``"row 1"``, ``"row 2"``, ...
@@ -522,8 +522,8 @@ class Engine:
             ``TYPE:ID``, a scan that does not decode or reads several ways, an internal barcode); nothing is
             written then.
         """
-        from . import bulk
-        from .store import now
+        from barcode_plugins.actions import bulk
+        from barcode_plugins.store import now
 
         def numbered(index: int) -> str:
             return f"row {index + 1}"
@@ -561,7 +561,7 @@ class Engine:
         self, batch: list[tuple[str, str | ItemRef]], first: int, name: Callable[[int], str], at: str
     ) -> list[LinkRow]:
         """One batch of an import as table rows; :class:`InputError` names the first row that cannot be linked."""
-        from .bulk import link_keys
+        from barcode_plugins.actions.bulk import link_keys
 
         targets: list[ItemRef] = []
         for index, (_, item) in enumerate(batch, first):
@@ -584,13 +584,13 @@ class Engine:
 
     def label(self, item: str | ItemRef, *, short: bool = False) -> str:
         """The internal barcode payload to print for an item: JSON, or the short form for 1D labels."""
-        from .builtin.internal import encode_json, encode_short, parse_internal
+        from barcode_plugins.builtin.internal import encode_json, encode_short, parse_internal
 
         target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
         payload = encode_short(target) if short else encode_json(target)
         parse_internal(payload)  # raises for a type our own decoder would refuse
-        from .host_items import require_existing
-        from .transaction import Transaction
+        from barcode_plugins.actions.host_items import require_existing
+        from barcode_plugins.actions.transaction import Transaction
 
         require_existing(self, target, Transaction(self))
         return payload
@@ -615,7 +615,7 @@ class Engine:
         """
         if limit < 1:
             raise InputError("limit must be at least 1")
-        from .history import query
+        from barcode_plugins.actions.history import query
 
         return query(self, limit, action, status, purchase_order, barcode_hash, since, until)
 
@@ -624,14 +624,14 @@ class Engine:
 
         :raises NotFound: no such entry.
         """
-        from .history import entry
+        from barcode_plugins.actions.history import entry
 
         return entry(self, history_id)
 
     def prune_history(self, *, keep: int | None = None, older_than: timedelta | None = None) -> int:
         """Delete history beyond the newest ``keep`` entries and/or older than ``older_than``; returns how many
         were deleted. Receipts, links and stock stay (undo by barcode hash still works)."""
-        from .history import prune
+        from barcode_plugins.actions.history import prune
 
         return prune(self, keep, older_than)
 
@@ -643,7 +643,7 @@ class Engine:
             file drops or cuts below what was received. Nothing is written then.
         """
         if isinstance(source, (str, Path)):
-            from .po_files import read_purchase_orders
+            from barcode_plugins.files.po_files import read_purchase_orders
 
             orders = read_purchase_orders(Path(source))
         else:
@@ -728,8 +728,8 @@ class Engine:
         :raises QuantityError: ``quantity`` is not a number within those bounds.
         :raises EnvironmentFault: the store cannot be written (full, read-only, locked, file replaced).
         """
-        from .quantities import checked
-        from .receiving import receive_explained
+        from barcode_plugins.actions.receiving import receive_explained
+        from barcode_plugins.quantities import checked
 
         return receive_explained(
             self,
@@ -751,7 +751,7 @@ class Engine:
         :raises NotFound: no such history entry, not a receipt, already undone, nothing received under the hash.
         :raises InputError: not a history id or a hash, or a prefix several labels share.
         """
-        from .receiving import undo_receipt
+        from barcode_plugins.actions.receiving import undo_receipt
 
         return undo_receipt(self, reference)
 
@@ -781,7 +781,7 @@ def _exact_order(order: PurchaseOrder) -> PurchaseOrder:
     """An order given as values, its quantities checked and exact (a file's are checked as it is read)."""
     import attrs
 
-    from .quantities import QuantityError, checked
+    from barcode_plugins.quantities import QuantityError, checked
 
     lines = []
     for line in order.lines:

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .ecia import standard_fields
-from .errors import InvalidItemReference
+from barcode_plugins.errors import InvalidItemReference
+from barcode_plugins.formats.ecia import standard_fields
 
 if TYPE_CHECKING:
     import cattrs
 
-    from .ecia import EciaRecord
-    from .explain import Explanation
-    from .quantities import Quantity
+    from barcode_plugins.actions.explain import Explanation
+    from barcode_plugins.formats.ecia import EciaRecord
+    from barcode_plugins.quantities import Quantity
 
 Kind = Literal["supplier", "internal", "external"]
 
@@ -38,7 +38,7 @@ def __getattr__(name: str) -> Any:
     # ``Quantity`` (int | Decimal) is importable from here, but only on demand: decimal costs 4 ms of the
     # decode cold start, which never needs it.
     if name == "Quantity":
-        from .quantities import Quantity
+        from barcode_plugins.quantities import Quantity
 
         return Quantity
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -394,8 +394,10 @@ def converter() -> cattrs.Converter:
 
         import cattrs  # lazy: the biggest import on the decode path, needed only for JSON
 
-        from .explain import Explanation  # lazy: explanations are values of their own module, needed only here
-        from .quantities import Quantity, to_json
+        from barcode_plugins.actions.explain import (
+            Explanation,  # lazy: explanations are values of their own module, needed only here
+        )
+        from barcode_plugins.quantities import Quantity, to_json
 
         # The annotations are strings, and ``Quantity`` and ``Explanation`` are not runtime globals here.
         names = {"Quantity": Quantity, "Explanation": Explanation}
@@ -413,7 +415,7 @@ def converter() -> cattrs.Converter:
 
 
 def _number(value: object) -> Quantity:
-    from .quantities import QuantityError, exact
+    from barcode_plugins.quantities import QuantityError, exact
 
     try:
         return exact(value)
@@ -423,7 +425,7 @@ def _number(value: object) -> Quantity:
 
 def _unstructure_line(line: PurchaseOrderLine) -> dict[str, Any]:
     # ``outstanding`` and ``over_received`` are derived, but a reader of the JSON wants them next to quantity.
-    from .quantities import to_json
+    from barcode_plugins.quantities import to_json
 
     out = attrs.asdict(line)
     for name in ("quantity", "received", "outstanding", "over_received"):

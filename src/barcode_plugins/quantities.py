@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from .errors import InputError
+from barcode_plugins.errors import InputError
 
 Quantity = int | Decimal
 

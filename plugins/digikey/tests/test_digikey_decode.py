@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from barcode_plugins import Decoded, Engine
-from barcode_plugins.ecia import EOT, GS, RS
-from barcode_plugins.plugins import PluginManager
+from barcode_plugins.formats.ecia import EOT, GS, RS
+from barcode_plugins.hooks.manager import PluginManager
 
 # docs/formats.md, the Digi-Key example: no trailer, empty K (the buyer gave no PO number).
 FORMATS_LABEL = (

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from barcode_plugins import Decoded, Engine
-from barcode_plugins.plugins import PluginManager
+from barcode_plugins.hooks.manager import PluginManager
 
 FORMATS_LABEL = (
     "{pbn:PICK2311070042,on:SO2311070042,pc:C25804,pm:0603WAF1002T5E,qty:100,mc:,cc:1,pdi:98765432,hp:0,wc:JS}"
@@ -166,7 +166,7 @@ def test_plain_labels_read_like_the_general_loop(pairs: list[tuple[str, str]]) -
     # read_label takes a regex shortcut for labels whose values hold no space, comma or brace: same pairs.
     from barcode_plugins_lcsc import _PAIR, _PLAIN_LABEL, read_pairs
 
-    from barcode_plugins.ecia import fields_from_pairs
+    from barcode_plugins.formats.ecia import fields_from_pairs
 
     text = "{" + ",".join(f"{key}:{value}" for key, value in pairs) + "}"
     if _PLAIN_LABEL.match(text):

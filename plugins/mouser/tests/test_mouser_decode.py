@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from barcode_plugins import AmbiguousBarcode, Decoded, Engine
-from barcode_plugins.ecia import EOT, GS, RS
-from barcode_plugins.plugins import PluginManager
+from barcode_plugins.formats.ecia import EOT, GS, RS
+from barcode_plugins.hooks.manager import PluginManager
 
 ELEMENTS = ["KPO-0042", "14K003", "1PNE555DR", "Q50", "11K012345678", "4LMY", "1VTexas Instruments"]
 # docs/formats.md, the Mouser example: the current header, and the broken one of old labels (no RS, a stray ">").

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from barcode_plugins import Decoded, Engine
-from barcode_plugins.plugins import PluginManager
+from barcode_plugins.hooks.manager import PluginManager
 
 QR_LABEL = (
     "QTY:10 PN:1N4148-DIO PO:21345678/3 CPO:PO-2024-0117 MFR:VISHAY MPN:1N4148-TAP RoHS "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from barcode_plugins import Decoded, hookimpl
-from barcode_plugins.ecia import parse_ecia
+from barcode_plugins.formats.ecia import parse_ecia
 
 
 @hookimpl(trylast=True)

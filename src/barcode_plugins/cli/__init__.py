@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from ..errors import BarcodeError
-from .context import AppContext, CliError, environment_fault, exit_code_of, message_of
-from .output import visible
+from barcode_plugins.cli.context import AppContext, CliError, environment_fault, exit_code_of, message_of
+from barcode_plugins.cli.output import visible
+from barcode_plugins.errors import BarcodeError
 
 #: What ``--help`` says about exit codes (the contract's, and 3 for the environment).
 EXIT_CODES_HELP = (
@@ -87,7 +87,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _register_commands() -> None:
-    from . import barcodes, info, links, orders, receiving, serve, tokens
+    from barcode_plugins.cli import barcodes, info, links, orders, receiving, serve, tokens
 
     for module in (barcodes, info, links, orders, receiving, serve, tokens):
         module.register(cli)

@@ -8,11 +8,19 @@ from typing import Any
 
 import click
 
-from ..errors import BarcodeError
-from ..models import Decoded
-from .context import AppContext, CliError, exit_code_of, json_option, message_of, pass_app, print_json
-from .output import decoded_details, decoded_line, echo_error, visible, visible_lines
-from .scans_input import read_scans
+from barcode_plugins.cli.context import (
+    AppContext,
+    CliError,
+    exit_code_of,
+    json_option,
+    message_of,
+    pass_app,
+    print_json,
+)
+from barcode_plugins.cli.output import decoded_details, decoded_line, echo_error, visible, visible_lines
+from barcode_plugins.cli.scans_input import read_scans
+from barcode_plugins.errors import BarcodeError
+from barcode_plugins.models import Decoded
 
 
 def image_option(function: Any) -> Any:
@@ -41,7 +49,7 @@ def decode(app: AppContext, raws: tuple[str, ...], image: bool, as_json: bool) -
     image or PDF files: every barcode in them is decoded.
     """
     if image:
-        from .images import decode_images  # lazy: the image libraries
+        from barcode_plugins.cli.images import decode_images  # lazy: the image libraries
 
         decode_images(app, raws, as_json)
         return
@@ -98,7 +106,7 @@ def scan(app: AppContext, raws: tuple[str, ...], image: bool, explain: bool, as_
     With --image, the arguments are image or PDF files: every barcode in them is scanned.
     """
     if image:
-        from .images import scan_images  # lazy: the image libraries
+        from barcode_plugins.cli.images import scan_images  # lazy: the image libraries
 
         scan_images(app, raws, as_json)
         return
@@ -116,7 +124,7 @@ def scan(app: AppContext, raws: tuple[str, ...], image: bool, explain: bool, as_
             where = stock.location or "-"
             click.echo(visible(f"stock item {stock.id}: {stock.quantity} x {stock.sku or stock.mpn} at {where}"))
         if explain and result.explanation is not None:
-            from .explanations import explanation_text  # lazy: only --explain prints one
+            from barcode_plugins.cli.explanations import explanation_text  # lazy: only --explain prints one
 
             click.echo("\n" + visible_lines(explanation_text(result.explanation)))
         elif result.explanation is not None:  # a scan that found nothing: the reason, the details on request
@@ -155,8 +163,8 @@ def label(
     payload = app.engine.label(item, short=short)
     written: list[str] = []
     if png or svg or pdf:
-        from ..images.labels import LabelSize
-        from .images import write_label_files  # lazy: the image libraries
+        from barcode_plugins.cli.images import write_label_files  # lazy: the image libraries
+        from barcode_plugins.images.labels import LabelSize
 
         written = write_label_files(item, payload, {"png": png, "svg": svg, "pdf": pdf}, qr, LabelSize.parse(size, dpi))
     if as_json:

@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
-from ..engine import Engine
-from ..errors import BarcodeError, EnvironmentFault, StoreError
-from ..models import unstructure
-from ..plugins import PluginManager
-from .output import visible
+from barcode_plugins.cli.output import visible
+from barcode_plugins.engine import Engine
+from barcode_plugins.errors import BarcodeError, EnvironmentFault, StoreError
+from barcode_plugins.hooks.manager import PluginManager
+from barcode_plugins.models import unstructure
 
 #: The exit codes an error may end the CLI with; anything else a plugin's error class claims becomes 1.
 ERROR_EXIT_CODES = (1, 2, 3)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import click
 
-from .context import AppContext, CliError, print_json
-from .output import table, visible, visible_lines
+from barcode_plugins.cli.context import AppContext, CliError, print_json
+from barcode_plugins.cli.output import table, visible, visible_lines
 
 
 def show_entry(app: AppContext, history_id: int, as_json: bool) -> None:
@@ -32,7 +32,7 @@ def show_entry(app: AppContext, history_id: int, as_json: bool) -> None:
     ]
     click.echo(table(("field", "value"), [row for row in rows if row[1] not in (None, "")]))
     if entry.explanation is not None:
-        from .explanations import explanation_text
+        from barcode_plugins.cli.explanations import explanation_text
 
         click.echo("\n" + visible_lines(explanation_text(entry.explanation)))
 

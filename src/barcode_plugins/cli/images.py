@@ -10,13 +10,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import BarcodeError, InputError
-from ..images.dependencies import MissingDependency
-from ..images.labels import LabelSize
-from ..images.symbols import Symbol
-from ..models import ItemRef, unstructure
-from .context import AppContext, print_json
-from .output import decoded_details, decoded_line, echo_error, visible
+from barcode_plugins.cli.context import AppContext, print_json
+from barcode_plugins.cli.output import decoded_details, decoded_line, echo_error, visible
+from barcode_plugins.errors import BarcodeError, InputError
+from barcode_plugins.images.dependencies import MissingDependency
+from barcode_plugins.images.labels import LabelSize
+from barcode_plugins.images.symbols import Symbol
+from barcode_plugins.models import ItemRef, unstructure
 
 
 def where(symbol: Symbol) -> str:
@@ -30,7 +30,7 @@ def read_files(files: Sequence[str]) -> Iterator[tuple[str, list[Symbol] | Barco
     """Each file with its symbols, or the error that says why there are none: an :class:`InputError` (exit 2)
     for a file that cannot be read or is not an image, a plain :class:`BarcodeError` (exit 1, "not recognised")
     for a picture without a barcode. A missing ``images`` extra stops everything."""
-    from ..images.reading import read_symbols  # lazy: Pillow and zxing-cpp
+    from barcode_plugins.images.reading import read_symbols  # lazy: Pillow and zxing-cpp
 
     for file in files:
         try:
@@ -124,7 +124,7 @@ def image_scans(files: Sequence[str]) -> Iterator[tuple[int, str | InputError]]:
 def write_label_files(item: str, payload: str, files: dict[str, Path | None], qr: bool, size: LabelSize) -> list[str]:
     """``label ITEM --png/--svg/--pdf FILE``: the internal barcode drawn with the item reference under it.
     Returns the files written."""
-    from ..images.labels import layout_label, write_label  # lazy: Pillow and zxing-cpp
+    from barcode_plugins.images.labels import layout_label, write_label  # lazy: Pillow and zxing-cpp
 
     symbology = "qr" if qr else "datamatrix"
     layout = layout_label(payload, [str(ItemRef.parse(item))], symbology=symbology, size=size)
@@ -139,7 +139,7 @@ def write_label_files(item: str, payload: str, files: dict[str, Path | None], qr
 def write_receipt_labels(app: AppContext, stock_items: Sequence[int], path: Path, paper: str) -> int:
     """``receive ... --labels FILE``: a PDF sheet with one label per stock item the batch created (the item
     reference, and the part and quantity under it). Returns the number of pages."""
-    from ..images.sheets import write_sheets  # lazy: Pillow and zxing-cpp
+    from barcode_plugins.images.sheets import write_sheets  # lazy: Pillow and zxing-cpp
 
     labels = []
     for stock_item_id in stock_items:

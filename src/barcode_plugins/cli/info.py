@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .context import AppContext, json_option, pass_app, print_json
-from .output import table, visible
+from barcode_plugins.cli.context import AppContext, json_option, pass_app, print_json
+from barcode_plugins.cli.output import table, visible
 
 #: The most history entries one command prints (they are held in memory; SQLite's integers end at 2**63).
 MAX_HISTORY_LIMIT = 1_000_000
@@ -73,7 +73,7 @@ def history(
 ) -> None:
     """The scan and receive log, newest first; --show ID for one entry, --prune to bound it."""
     if show is not None or prune:
-        from .history_details import prune_entries, show_entry  # lazy: the rare forms of the command
+        from barcode_plugins.cli.history_details import prune_entries, show_entry  # lazy: the rare forms of the command
 
         prune_entries(app, keep, older_than, as_json) if prune else show_entry(app, show or 0, as_json)
         return
@@ -116,7 +116,7 @@ def history(
 @json_option
 def new_plugin(name: str, directory: Path, as_json: bool) -> None:
     """Create a complete, installable plugin package NAME with an example format and its conformance test."""
-    from ..scaffold import create_plugin  # lazy: only this command reads the templates
+    from barcode_plugins.authoring.scaffold import create_plugin  # lazy: only this command reads the templates
 
     created = create_plugin(name, directory)
     print_json({"name": name, "path": str(created)}) if as_json else click.echo(visible(created))

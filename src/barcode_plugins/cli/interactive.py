@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..models import ReceiveResult
-from .context import AppContext, print_json
-from .output import visible
-from .receiving import COLOURS, summary
+from barcode_plugins.cli.context import AppContext, print_json
+from barcode_plugins.cli.output import visible
+from barcode_plugins.cli.receiving import COLOURS, summary
+from barcode_plugins.models import ReceiveResult
 
 if TYPE_CHECKING:
-    from ..engine import Engine
-    from ..quantities import Quantity
+    from barcode_plugins.engine import Engine
+    from barcode_plugins.quantities import Quantity
 
 
 @contextlib.contextmanager
@@ -189,7 +189,7 @@ def _question(result: ReceiveResult) -> str | None:
 
 
 def _quantity(text: str) -> Quantity | None:
-    from ..quantities import QuantityError, checked
+    from barcode_plugins.quantities import QuantityError, checked
 
     try:
         return checked(text)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .context import AppContext, CliError, json_option, pass_app, print_json
-from .output import visible
+from barcode_plugins.cli.context import AppContext, CliError, json_option, pass_app, print_json
+from barcode_plugins.cli.output import visible
 
 
 @click.command()
@@ -39,7 +39,7 @@ def link(app: AppContext, raw: str | None, item: str | None, file: str | None, a
 
 
 def _link_file(app: AppContext, path: Path | None, as_json: bool) -> None:
-    from ..link_files import open_link_file
+    from barcode_plugins.files.link_files import open_link_file
 
     rows, names = open_link_file(path)
     counted = _Counted(rows)

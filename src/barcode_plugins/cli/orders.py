@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..models import PO_STATUSES, PurchaseOrder
-from .context import AppContext, json_option, pass_app, print_json
-from .output import table, visible
+from barcode_plugins.cli.context import AppContext, json_option, pass_app, print_json
+from barcode_plugins.cli.output import table, visible
+from barcode_plugins.models import PO_STATUSES, PurchaseOrder
 
 
 @click.group()

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import click
 
-from ..models import CONTRACT_KEYS, Decoded
+from barcode_plugins.models import CONTRACT_KEYS, Decoded
 
 # The contract's keys in its order, then ``item``; raw and fields are shown apart, as the elements table.
 _SHOWN = (*(key for key in (*CONTRACT_KEYS, "item") if key not in ("raw", "fields", "barcode_hash")), "barcode_hash")

@@ -10,12 +10,12 @@ from typing import get_args
 
 import click
 
-from ..errors import InputError
-from ..models import ReceiveResult, ReceiveStatus
-from ..quantities import Quantity
-from .context import AppContext, CliError, json_option, pass_app, print_json
-from .output import table, visible, visible_lines
-from .scans_input import read_scans
+from barcode_plugins.cli.context import AppContext, CliError, json_option, pass_app, print_json
+from barcode_plugins.cli.output import table, visible, visible_lines
+from barcode_plugins.cli.scans_input import read_scans
+from barcode_plugins.errors import InputError
+from barcode_plugins.models import ReceiveResult, ReceiveStatus
+from barcode_plugins.quantities import Quantity
 
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
 #: unusable input is 2.
@@ -32,7 +32,7 @@ class QuantityType(click.ParamType):
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Quantity:
         """The checked quantity, or a one-line usage error naming the broken bound."""
-        from ..quantities import QuantityError, checked
+        from barcode_plugins.quantities import QuantityError, checked
 
         try:
             return checked(value)
@@ -99,13 +99,13 @@ def receive(
         options["explain"] = True
     created: list[int] | None = [] if labels is not None else None
     if image or labels is not None:
-        from ..images.dependencies import require_all  # lazy: only these options need the image libraries
+        from barcode_plugins.images.dependencies import require_all  # lazy: only these options need the image libraries
 
         require_all()  # before receiving anything: a missing extra must not stop the batch half-way
     if labels is not None and not labels.absolute().parent.is_dir():
         raise InputError(f"cannot write {labels}: no directory {labels.absolute().parent}")
     if image:
-        from .images import image_scans  # lazy: the image libraries
+        from barcode_plugins.cli.images import image_scans  # lazy: the image libraries
 
         if not raws:
             raise InputError("--image needs at least one image or PDF file")
@@ -115,7 +115,7 @@ def receive(
     if not raws and file is None and sys.stdin.isatty():
         if labels is not None:
             raise InputError("--labels needs the scans as arguments, a file or images, not an interactive session")
-        from .interactive import run_session  # lazy: only a person at a terminal needs it
+        from barcode_plugins.cli.interactive import run_session  # lazy: only a person at a terminal needs it
 
         run_session(app, options, as_json)
         return
@@ -142,7 +142,7 @@ def _finish(
 ) -> None:
     """Write the label sheet (if asked for), then exit with the batch's worst outcome."""
     if labels is not None and created:
-        from .images import write_receipt_labels  # lazy: the image libraries
+        from barcode_plugins.cli.images import write_receipt_labels  # lazy: the image libraries
 
         pages = write_receipt_labels(app, created, labels, paper)
         click.echo(f"wrote {labels}: {len(created)} label(s) on {pages} {paper} page(s)", err=True)
@@ -216,7 +216,7 @@ def _run_batch(
         elif result.status == "received":
             click.echo(visible(result.message))
         if options.get("explain") and result.explanation is not None and not as_json:
-            from .explanations import explanation_text  # lazy: only --explain prints one
+            from barcode_plugins.cli.explanations import explanation_text  # lazy: only --explain prints one
 
             click.echo(visible_lines(explanation_text(result.explanation)))
         if bar is not None:

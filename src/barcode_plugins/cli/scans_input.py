@@ -1,7 +1,7 @@
 """Reading many scans: one per line from stdin or a file, as bytes, so nothing is lost on the way.
 
 Lines are split on LF only: ``str.splitlines`` would also split on GS and RS, which are *inside* ECIA labels.
-Each line is read with a bound (:mod:`barcode_plugins.bounded_lines`): input without newlines costs a fixed amount
+Each line is read with a bound (:mod:`barcode_plugins.files.bounded_lines`): input without newlines costs a fixed amount
 of memory, and an over-long line is that line's error while the batch goes on.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ..bounded_lines import EndlessLine, Line, read_lines
-from ..engine import MAX_SCAN_LENGTH
-from ..errors import InputError
+from barcode_plugins.engine import MAX_SCAN_LENGTH
+from barcode_plugins.errors import InputError
+from barcode_plugins.files.bounded_lines import EndlessLine, Line, read_lines
 
 #: The longest line read as a scan, in bytes: the longest scan in UTF-8 (four bytes a character at most), CR LF.
 MAX_SCAN_LINE_BYTES = 4 * MAX_SCAN_LENGTH + 2

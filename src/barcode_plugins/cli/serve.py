@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .context import AppContext, CliError, pass_app
+from barcode_plugins.cli.context import AppContext, CliError, pass_app
 
 
 @click.command()
@@ -18,7 +18,7 @@ def serve(app: AppContext, host: str, port: int, open_reads: bool) -> None:
         # lazy: the HTTP stack is heavy and optional; no other command may pay for it
         import uvicorn
 
-        from ..web.app import create_app
+        from barcode_plugins.web.app import create_app
     except ImportError as error:
         raise CliError(
             f"serve needs the server extra: pip install 'barcode-plugins[server]' ({error.name} is missing)", 2

@@ -5,8 +5,8 @@ from __future__ import annotations
 import attrs
 import click
 
-from .context import AppContext, json_option, pass_app, print_json
-from .output import table
+from barcode_plugins.cli.context import AppContext, json_option, pass_app, print_json
+from barcode_plugins.cli.output import table
 
 
 @click.group()
@@ -20,7 +20,7 @@ def token() -> None:
 @pass_app
 def create(app: AppContext, name: str, as_json: bool) -> None:
     """Create a token named NAME and print it. It is shown only this once: the store keeps a hash."""
-    from ..web.tokens import create_token
+    from barcode_plugins.web.tokens import create_token
 
     record, secret = create_token(app.engine.store, name)
     if as_json:

@@ -11,7 +11,7 @@ this package is cheap; the libraries are imported by the functions that use them
 
 from __future__ import annotations
 
-from .dependencies import EXTRA_INSTALL, MissingDependency
-from .symbols import ImageBarcode, Symbol
+from barcode_plugins.images.dependencies import EXTRA_INSTALL, MissingDependency
+from barcode_plugins.images.symbols import ImageBarcode, Symbol
 
 __all__ = ["EXTRA_INSTALL", "ImageBarcode", "MissingDependency", "Symbol"]

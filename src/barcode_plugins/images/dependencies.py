@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ..errors import InputError
+from barcode_plugins.errors import InputError
 
 EXTRA_INSTALL = "pip install 'barcode-plugins[images]'"
 

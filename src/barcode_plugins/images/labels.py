@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import attrs
 
-from ..errors import InputError
-from . import dependencies
+from barcode_plugins.errors import InputError
+from barcode_plugins.images import dependencies
 
 if TYPE_CHECKING:
     from PIL.Image import Image

@@ -18,14 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BarcodeError, InputError
-from . import dependencies
-from .symbols import ImageBarcode, Symbol
+from barcode_plugins.errors import BarcodeError, InputError
+from barcode_plugins.images import dependencies
+from barcode_plugins.images.symbols import ImageBarcode, Symbol
 
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-    from ..engine import Engine
+    from barcode_plugins.engine import Engine
 
 #: Resolution PDF pages are rendered at for reading.
 PDF_DPI = 300

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ..errors import InputError
-from . import dependencies
-from .labels import LabelSize, Symbology, draw_label, layout_label, save_images
+from barcode_plugins.errors import InputError
+from barcode_plugins.images import dependencies
+from barcode_plugins.images.labels import LabelSize, Symbology, draw_label, layout_label, save_images
 
 if TYPE_CHECKING:
     from PIL.Image import Image

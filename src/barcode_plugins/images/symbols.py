@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import attrs
 
-from ..errors import BarcodeError
-from ..models import Decoded
+from barcode_plugins.errors import BarcodeError
+from barcode_plugins.models import Decoded
 
 Point = tuple[int, int]
 

@@ -23,10 +23,10 @@ import attrs
 from barcode_plugins.models import Decoded
 
 if TYPE_CHECKING:
-    from .calls import Budget
-    from .conformance import PluginConformance
-    from .failures import ConformanceFailure
-    from .target import PluginUnderTest, installed_plugins, load_plugin
+    from barcode_plugins.testing.calls import Budget
+    from barcode_plugins.testing.conformance import PluginConformance
+    from barcode_plugins.testing.failures import ConformanceFailure
+    from barcode_plugins.testing.target import PluginUnderTest, installed_plugins, load_plugin
 
 
 @attrs.frozen

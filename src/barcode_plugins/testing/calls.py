@@ -12,9 +12,8 @@ import attrs
 from hypothesis import HealthCheck, Phase, settings
 
 from barcode_plugins.models import Decoded, unstructure
-
-from .isolation import CallTooSlow, Stopwatch, forbid_io, time_limit
-from .target import PluginUnderTest
+from barcode_plugins.testing.isolation import CallTooSlow, Stopwatch, forbid_io, time_limit
+from barcode_plugins.testing.target import PluginUnderTest
 
 
 @attrs.frozen

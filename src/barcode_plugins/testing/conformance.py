@@ -22,8 +22,8 @@ from typing import Any, ClassVar
 import attrs
 import pytest
 
-from .failures import NotApplicable
-from .properties import (
+from barcode_plugins.testing.failures import NotApplicable
+from barcode_plugins.testing.properties import (
     Budget,
     check_call_order,
     check_correctness,
@@ -38,7 +38,7 @@ from .properties import (
     check_totality,
     check_wedge_robustness,
 )
-from .target import PluginUnderTest, installed_plugins, load_plugin, plugin_hooks
+from barcode_plugins.testing.target import PluginUnderTest, installed_plugins, load_plugin, plugin_hooks
 
 #: The hooks a test is about (a plugin implementing none of them is not parametrised into it); tests not listed
 #: apply to every plugin.
@@ -121,7 +121,7 @@ class PluginConformance:
     @pytest.fixture
     def conformance_budget(self, request: pytest.FixtureRequest) -> Budget:
         """``budget`` scaled by ``--conformance-scale`` (or ``BARCODE_PLUGINS_CONFORMANCE_SCALE``)."""
-        from .pytest_plugin import scale_from
+        from barcode_plugins.testing.pytest_plugin import scale_from
 
         return attrs.evolve(self.budget, scale=self.budget.scale * scale_from(request.config))
 

@@ -25,7 +25,7 @@ _CHILD = r"""
 import sys
 sys.dont_write_bytecode = True
 import importlib, importlib.util, json, logging, os, random, signal, socket, threading, warnings
-import barcode_plugins, barcode_plugins.plugins, barcode_plugins.ecia, barcode_plugins.normalize
+import barcode_plugins, barcode_plugins.hooks.manager, barcode_plugins.formats.ecia, barcode_plugins.formats.normalize
 
 report_path, module_name, file_path = sys.argv[1], sys.argv[2], sys.argv[3]
 WATCHED = {

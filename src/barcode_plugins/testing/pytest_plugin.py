@@ -51,7 +51,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
-        from .conformance import TEST_HOOKS  # lazy: only runs that collected conformance tests get here
+        from barcode_plugins.testing.conformance import (
+            TEST_HOOKS,  # lazy: only runs that collected conformance tests get here
+        )
 
         notes = config.stash.setdefault(_DESELECTED, [])
         for item in deselected:

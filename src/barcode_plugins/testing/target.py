@@ -10,16 +10,15 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from barcode_plugins.engine import Engine
+from barcode_plugins.hooks.manager import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, PluginManager
 from barcode_plugins.models import Decoded
-from barcode_plugins.plugins import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, PluginManager
-
-from .failures import ConformanceFailure, NotApplicable, fail
+from barcode_plugins.testing.failures import ConformanceFailure, NotApplicable, fail
 
 if TYPE_CHECKING:
     import pluggy
     from hypothesis.strategies import SearchStrategy
 
-    from . import Example
+    from barcode_plugins.testing import Example
 
 #: The hooks the suite has properties for.
 CHECKED_HOOKS: tuple[str, ...] = ("decode", "match_po_line", "link_item", "barcode_examples")
@@ -223,7 +222,7 @@ def load_plugin(
             "hook hygiene",
             chosen,
             f"cannot be registered: {manager.failures[-1].error}",
-            fix="spell hook names as in barcode_plugins.hookspecs and accept only the arguments they declare",
+            fix="spell hook names as in barcode_plugins.hooks.hookspecs and accept only the arguments they declare",
         )
     return PluginUnderTest(chosen, plugin, manager, registered_here=True)
 

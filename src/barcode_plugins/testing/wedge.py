@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
-from barcode_plugins.ecia import (
+from barcode_plugins.formats.ecia import (
     DATA_IDENTIFIERS,
     EOT,
     GS,
@@ -34,12 +34,12 @@ from barcode_plugins.ecia import (
     canonical_ecia,
     parse_ecia,
 )
-from barcode_plugins.layouts import CORE_EVIDENCE, LAYOUTS, Layout, LayoutEvidence, damage_shows
+from barcode_plugins.formats.layouts import CORE_EVIDENCE, LAYOUTS, Layout, LayoutEvidence, damage_shows
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-    from barcode_plugins.label_formats import FormatRegistry
+    from barcode_plugins.formats.label_formats import FormatRegistry
 
 #: How each scanner setting writes GS, RS and EOT (``learned-*`` forms are not in any table of the normaliser:
 #: it must learn them from the envelope's header).

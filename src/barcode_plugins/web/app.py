@@ -28,8 +28,8 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 
-from ..engine import Engine
-from ..errors import (
+from barcode_plugins.engine import Engine
+from barcode_plugins.errors import (
     AlreadyLinked,
     AmbiguousBarcode,
     BarcodeError,
@@ -39,10 +39,10 @@ from ..errors import (
     NotLinked,
     StoreError,
 )
-from ..images.dependencies import MissingDependency
-from ..models import KNOWN_ITEM_TYPES, ItemRef, ReceiveResult, ScanResult, unstructure
-from .errors import error_response, handle_exception, handle_http_exception
-from .models import (
+from barcode_plugins.images.dependencies import MissingDependency
+from barcode_plugins.models import KNOWN_ITEM_TYPES, ItemRef, ReceiveResult, ScanResult, unstructure
+from barcode_plugins.web.errors import error_response, handle_exception, handle_http_exception
+from barcode_plugins.web.models import (
     BarcodeRequest,
     DecodedOut,
     ErrorOut,
@@ -62,8 +62,8 @@ from .models import (
     UndoRequest,
     UnlinkRequest,
 )
-from .station import Station, explanation_of
-from .tokens import token_from_header
+from barcode_plugins.web.station import Station, explanation_of
+from barcode_plugins.web.tokens import token_from_header
 
 STATIC = Path(__file__).parent / "static"
 #: The largest request body accepted (a scan is at most 8 KiB; JSON adds little). Orders may be imported in bulk.
@@ -405,7 +405,7 @@ def import_orders(
     """Import orders (``orders`` as in the JSON file form, or ``csv`` text), idempotent by reference."""
     import json
 
-    from ..po_files import parse_csv, parse_json
+    from barcode_plugins.files.po_files import parse_csv, parse_json
 
     if (data.orders is None) == (data.csv is None):
         raise InputError("give orders (a JSON list) or csv (text), not both or neither")

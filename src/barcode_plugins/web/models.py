@@ -13,7 +13,7 @@ import attrs
 import msgspec
 from litestar.datastructures import UploadFile
 
-from ..engine import MAX_SCAN_LENGTH
+from barcode_plugins.engine import MAX_SCAN_LENGTH
 
 #: A scan as sent over HTTP: non-empty text, at most as long as the engine accepts.
 Scan = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_SCAN_LENGTH)]

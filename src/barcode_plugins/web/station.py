@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..engine import Engine
-from .tokens import is_valid
+from barcode_plugins.engine import Engine
+from barcode_plugins.web.tokens import is_valid
 
 T = TypeVar("T")
 
@@ -58,7 +58,7 @@ def explanation_of(result: object, *, explain: bool | None = True, failed: bool 
     explanation = getattr(result, "explanation", None)
     if explanation is None or isinstance(explanation, (str, int, float, bool, list, dict)):
         return explanation
-    from ..models import unstructure
+    from barcode_plugins.models import unstructure
 
     try:
         return unstructure(explanation)

@@ -9,10 +9,10 @@ import hashlib
 import secrets
 from typing import TYPE_CHECKING
 
-from ..errors import InputError
+from barcode_plugins.errors import InputError
 
 if TYPE_CHECKING:
-    from ..store import ApiToken, Store
+    from barcode_plugins.store import ApiToken, Store
 
 #: Every token starts with this, so a leaked one is recognisable in logs and secret scanners.
 TOKEN_PREFIX = "bp_"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from barcode_plugins import Decoded, LabelFormat, hookimpl
-from barcode_plugins.ecia import EciaRecord, parse_ecia
+from barcode_plugins.formats.ecia import EciaRecord, parse_ecia
 
 PLUGIN = "digikey"
 SUPPLIER = "Digi-Key"

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from barcode_plugins import Decoded, LabelFormat, hookimpl
-from barcode_plugins.ecia import fields_from_pairs, parse_quantity
+from barcode_plugins.formats.ecia import fields_from_pairs, parse_quantity
 
 PLUGIN = "lcsc"
 SUPPLIER = "LCSC"

@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from barcode_plugins import Decoded, LabelFormat, hookimpl
-from barcode_plugins.ecia import DATA_IDENTIFIERS, EciaRecord, fields_from_pairs, parse_quantity
+from barcode_plugins.formats.ecia import DATA_IDENTIFIERS, EciaRecord, fields_from_pairs, parse_quantity
 
 PLUGIN = "tme"
 SUPPLIER = "TME"
@@ -40,7 +40,7 @@ _KEY_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9]*):(.*)\Z", re.DOTALL)
 COUNTRY_KEYS = frozenset({"COO", "COUNTRY", "ORIGIN"})
 LOT_KEYS = frozenset({"LOT"})
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
-_DATA_IDENTIFIER = re.compile(r"[0-9]{0,3}[A-Z]")  # as in barcode_plugins.ecia.split_data_identifier
+_DATA_IDENTIFIER = re.compile(r"[0-9]{0,3}[A-Z]")  # as in barcode_plugins.formats.ecia.split_data_identifier
 _ECIA_SEPARATORS = re.compile("[\x1d\x1e\x04]")
 _QR_KEY = "(?:" + "|".join(sorted(QR_KEYS)) + "):"
 #: The QR label starts with ``KEY:value`` tokens, two of them TME's (in any order); the DataMatrix is a list of the data

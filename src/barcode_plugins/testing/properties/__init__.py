@@ -11,14 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..calls import DEFAULT_BUDGET, Budget
-from .call_order import check_call_order
-from .examples import check_correctness, check_examples, check_serialisation, validate_example
-from .exclusivity import check_exclusivity
-from .hygiene import check_hook_hygiene, check_import_hygiene, hook_names
-from .linking import check_link_item
-from .orders import check_match_po_line
-from .robustness import WedgeForms, check_determinism, check_totality, check_wedge_robustness, default_wedge_forms
+from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget
+from barcode_plugins.testing.properties.call_order import check_call_order
+from barcode_plugins.testing.properties.examples import (
+    check_correctness,
+    check_examples,
+    check_serialisation,
+    validate_example,
+)
+from barcode_plugins.testing.properties.exclusivity import check_exclusivity
+from barcode_plugins.testing.properties.hygiene import check_hook_hygiene, check_import_hygiene, hook_names
+from barcode_plugins.testing.properties.linking import check_link_item
+from barcode_plugins.testing.properties.orders import check_match_po_line
+from barcode_plugins.testing.properties.robustness import (
+    WedgeForms,
+    check_determinism,
+    check_totality,
+    check_wedge_robustness,
+    default_wedge_forms,
+)
 
 #: Every property, in the order the suite runs them: ``name -> check function``.
 PROPERTIES: dict[str, Callable[..., None]] = {

@@ -10,13 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barcode_plugins.models import Decoded
-
-from .. import Example
-from ..calls import DEFAULT_BUDGET, Budget, Call, describe_error, watched_call
-from ..contract import differences
-from ..failures import fail, show
-from ..strategies import format_shaped_noise
-from ..target import PluginUnderTest
+from barcode_plugins.testing import Example
+from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, Call, describe_error, watched_call
+from barcode_plugins.testing.contract import differences
+from barcode_plugins.testing.failures import fail, show
+from barcode_plugins.testing.strategies import format_shaped_noise
+from barcode_plugins.testing.target import PluginUnderTest
 
 _FIX = (
     "decode must depend only on its text: keep nothing between calls (no module-level 'last label', counters or "
@@ -49,7 +48,7 @@ def check_call_order(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET) -
     between = st.one_of([*(strategy.map(lambda example: example.text) for strategy in others), format_shaped_noise()])
 
     def text_of(example: Example) -> str:
-        from barcode_plugins.normalize import normalize  # the text decode receives from the engine
+        from barcode_plugins.formats.normalize import normalize  # the text decode receives from the engine
 
         return normalize(example.text, formats).text
 

@@ -9,12 +9,11 @@ from hypothesis import given
 
 from barcode_plugins.errors import BarcodeError
 from barcode_plugins.models import Decoded, structure, to_json
-
-from .. import Example
-from ..calls import DEFAULT_BUDGET, Budget, describe_error
-from ..contract import CONTRACT_KEYS, contract_problems, differences
-from ..failures import NotApplicable, fail
-from ..target import PluginRaised, PluginUnderTest, engine_decode
+from barcode_plugins.testing import Example
+from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, describe_error
+from barcode_plugins.testing.contract import CONTRACT_KEYS, contract_problems, differences
+from barcode_plugins.testing.failures import NotApplicable, fail
+from barcode_plugins.testing.target import PluginRaised, PluginUnderTest, engine_decode
 
 
 def validate_example(name: str, example: object) -> Example:

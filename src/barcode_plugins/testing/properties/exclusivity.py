@@ -8,14 +8,13 @@ from contextlib import suppress
 from hypothesis import given
 
 from barcode_plugins.errors import AmbiguousBarcode, BarcodeError
+from barcode_plugins.formats.normalize import normalize
 from barcode_plugins.models import Decoded
-from barcode_plugins.normalize import normalize
-
-from .. import Example
-from ..calls import DEFAULT_BUDGET, Budget, describe_error, summarise, watched_call
-from ..failures import NotApplicable, fail
-from ..strategies import examples_of
-from ..target import PluginRaised, PluginUnderTest, engine_decode
+from barcode_plugins.testing import Example
+from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, describe_error, summarise, watched_call
+from barcode_plugins.testing.failures import NotApplicable, fail
+from barcode_plugins.testing.strategies import examples_of
+from barcode_plugins.testing.target import PluginRaised, PluginUnderTest, engine_decode
 
 _EVIDENCE = (
     "recognise your labels by evidence only they carry (a part-number shape, an identifier only you print) and "

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from barcode_plugins.plugins import PluginManager
-
-from ..calls import DEFAULT_BUDGET, Budget
-from ..failures import NotApplicable, fail
-from ..import_check import check_import
-from ..target import PluginUnderTest, module_path
+from barcode_plugins.hooks.manager import PluginManager
+from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget
+from barcode_plugins.testing.failures import NotApplicable, fail
+from barcode_plugins.testing.import_check import check_import
+from barcode_plugins.testing.target import PluginUnderTest, module_path
 
 
 def hook_names() -> list[str]:
     """The names of the hook specifications."""
-    from barcode_plugins import hookspecs
+    from barcode_plugins.hooks import hookspecs
 
     manager = PluginManager(entry_point_plugins=False)
     return sorted(name for name in vars(hookspecs) if manager.pm.parse_hookspec_opts(hookspecs, name) is not None)
@@ -25,7 +24,7 @@ def check_hook_hygiene(target: PluginUnderTest, budget: Budget = DEFAULT_BUDGET)
     __tracebackhide__ = True
     fresh = PluginManager(entry_point_plugins=False)
     fix = (
-        f"spell hook names as in barcode_plugins.hookspecs ({', '.join(hook_names())}), accept only the "
+        f"spell hook names as in barcode_plugins.hooks.hookspecs ({', '.join(hook_names())}), accept only the "
         "arguments the specification declares, and decorate them with barcode_plugins.hookimpl"
     )
     if not fresh.register(target.plugin, target.name):

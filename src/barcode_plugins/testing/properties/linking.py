@@ -7,15 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barcode_plugins.errors import BarcodeError
+from barcode_plugins.formats.normalize import barcode_hash, normalize
 from barcode_plugins.models import Decoded
-from barcode_plugins.normalize import barcode_hash, normalize
-
-from .. import Example
-from ..calls import DEFAULT_BUDGET, Budget, describe_error, snapshot, watched_call
-from ..contract import IDENTITY_KEYS, differences, same_decoding
-from ..failures import NotApplicable, fail
-from ..strategies import examples_of
-from ..target import PluginRaised, PluginUnderTest, engine_decode
+from barcode_plugins.testing import Example
+from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, describe_error, snapshot, watched_call
+from barcode_plugins.testing.contract import IDENTITY_KEYS, differences, same_decoding
+from barcode_plugins.testing.failures import NotApplicable, fail
+from barcode_plugins.testing.strategies import examples_of
+from barcode_plugins.testing.target import PluginRaised, PluginUnderTest, engine_decode
 
 
 def _scanned(target: PluginUnderTest, owner: str, text: str, expected: Decoded) -> Decoded:

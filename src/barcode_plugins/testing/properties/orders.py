@@ -9,12 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barcode_plugins.models import Decoded, PurchaseOrderLine
-
-from .. import Example
-from ..calls import DEFAULT_BUDGET, Budget, describe_error, snapshot, summarise, watched_call
-from ..failures import fail
-from ..strategies import PurchaseOrderScenario, examples_of, purchase_order_scenarios, supplier_barcodes
-from ..target import PluginUnderTest
+from barcode_plugins.testing import Example
+from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, describe_error, snapshot, summarise, watched_call
+from barcode_plugins.testing.failures import fail
+from barcode_plugins.testing.strategies import (
+    PurchaseOrderScenario,
+    examples_of,
+    purchase_order_scenarios,
+    supplier_barcodes,
+)
+from barcode_plugins.testing.target import PluginUnderTest
 
 
 def _as_scanned(pair: tuple[str, Example]) -> Decoded:

@@ -16,20 +16,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barcode_plugins.errors import AmbiguousBarcode, BarcodeError
+from barcode_plugins.formats.normalize import normalize
 from barcode_plugins.models import Decoded
-from barcode_plugins.normalize import normalize
-
-from .. import Example
-from ..calls import DEFAULT_BUDGET, Budget, Call, describe_error, watched_call
-from ..contract import DECODER_KEYS, contract_problems, differences, separator_residue
-from ..failures import NotApplicable, fail, show
-from ..strategies import adversarial_scans, arbitrary_scans, examples_of, format_shaped_noise
-from ..target import PluginRaised, PluginUnderTest, engine_decode
-from .call_order import outcome_difference
-from .examples import decode_example
+from barcode_plugins.testing import Example
+from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, Call, describe_error, watched_call
+from barcode_plugins.testing.contract import DECODER_KEYS, contract_problems, differences, separator_residue
+from barcode_plugins.testing.failures import NotApplicable, fail, show
+from barcode_plugins.testing.properties.call_order import outcome_difference
+from barcode_plugins.testing.properties.examples import decode_example
+from barcode_plugins.testing.strategies import adversarial_scans, arbitrary_scans, examples_of, format_shaped_noise
+from barcode_plugins.testing.target import PluginRaised, PluginUnderTest, engine_decode
 
 if TYPE_CHECKING:
-    from barcode_plugins.label_formats import FormatRegistry
+    from barcode_plugins.formats.label_formats import FormatRegistry
 
 
 def adversarial_examples(test: Callable[[str], None]) -> Callable[[str], None]:
@@ -227,7 +226,7 @@ def check_wedge_robustness(
     tried: set[str] = set()
     fix = (
         "if decode answers the clean label correctly, the engine's normalisation does not repair this form: "
-        "report it against barcode_plugins.normalize; otherwise make decode read the canonical text only "
+        "report it against barcode_plugins.formats.normalize; otherwise make decode read the canonical text only "
         "(do not depend on case, spacing or separators the normaliser rewrites)"
     )
 

@@ -27,11 +27,11 @@ from typing import Any, Literal, NamedTuple
 
 import pluggy
 
-from . import hookspecs
-from .errors import BarcodeError
-from .hook_results import PLUGIN_FAILURES
-from .models import HookFailure, PluginInfo
-from .plugin_index import IndexedEntryPoint, entry_points_of
+from barcode_plugins.errors import BarcodeError
+from barcode_plugins.hooks import hookspecs
+from barcode_plugins.hooks.index import IndexedEntryPoint, entry_points_of
+from barcode_plugins.hooks.results import PLUGIN_FAILURES
+from barcode_plugins.models import HookFailure, PluginInfo
 
 ENTRY_POINT_GROUP = "barcode_plugins"
 CORE_DISTRIBUTION = "barcode-plugins"
@@ -248,7 +248,7 @@ class PluginManager:
     def call_first(self, hook: str, *, check: Callable[[Any], str | None] | None = None, **kwargs: Any) -> Any:
         """The first non-``None`` answer (for ``firstresult`` hooks), or ``None``.
 
-        :param check: says why an answer is unusable (see :mod:`barcode_plugins.hook_results`); such an answer
+        :param check: says why an answer is unusable (see :mod:`barcode_plugins.hooks.results`); such an answer
             is recorded as that plugin's failure and the next implementation is asked.
         """
         for impl, result in self.call_each(hook, **kwargs):

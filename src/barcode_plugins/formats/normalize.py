@@ -3,7 +3,7 @@
 Runs once per scan, before any decoder. In order, each step only when its evidence is there:
 
 1. surrounding spaces, CR, LF and TAB, and AIM symbology prefixes (``]d2``, ``]Q1``) come off;
-2. keyboard-layout damage is undone (:mod:`barcode_plugins.layouts`; ``ü=:`` -> ``[)>``), on the evidence of
+2. keyboard-layout damage is undone (:mod:`barcode_plugins.formats.layouts`; ``ü=:`` -> ``[)>``), on the evidence of
    the ECIA header, the internal forms and the installed plugins' declared label formats;
 3. Unicode control pictures (``␝␞␄``, also ``␜␟``) and textual placeholders (``<GS>``, ``{RS}``, ``[EOT]``, ``\\x1d``,
    ``\\u001e``, any case) become the control characters, and so does caret notation (``^]``) in a scan that a
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
-from .ecia import (
+from barcode_plugins.formats.ecia import (
     DATA_IDENTIFIERS,
     EOT,
     GS,
@@ -45,11 +45,11 @@ from .ecia import (
     parse_ecia,
     remember_canonical,
 )
-from .layouts import CORE_EVIDENCE, detect_layout
+from barcode_plugins.formats.layouts import CORE_EVIDENCE, detect_layout
 
 if TYPE_CHECKING:
-    from .label_formats import FormatRegistry
-    from .segmentation import SegmentationProfile
+    from barcode_plugins.formats.label_formats import FormatRegistry
+    from barcode_plugins.formats.segmentation import SegmentationProfile
 
 
 @attrs.frozen
@@ -525,7 +525,9 @@ def _element_count(canonical: str) -> int:
 def _read_dropped(text: str, header: _Header, profiles: tuple[SegmentationProfile, ...]) -> tuple[str, ...]:
     end = _message_end(text, header.format_at, header.record_separator, "")
     readings: list[str] = []
-    from .segmentation import segment_readings  # lazy: only a scan that lost its separators needs it
+    from barcode_plugins.formats.segmentation import (
+        segment_readings,  # lazy: only a scan that lost its separators needs it
+    )
 
     body = text[header.format_at + 2 : end]
     # Values cut from a body with no separator in it and no trailing space are final: the reading's canonical text

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from .ecia import DATA_IDENTIFIERS, STANDARD_FIELD, parse_ecia
-from .patterns import first_characters
+from barcode_plugins.formats.ecia import DATA_IDENTIFIERS, STANDARD_FIELD, parse_ecia
+from barcode_plugins.formats.patterns import first_characters
 
 if TYPE_CHECKING:
-    from .layouts import LayoutEvidence
-    from .segmentation import SegmentationProfile
+    from barcode_plugins.formats.layouts import LayoutEvidence
+    from barcode_plugins.formats.segmentation import SegmentationProfile
 
 Family = Literal["ecia", "text", "identifiers"]
 FAMILIES: tuple[Family, ...] = ("ecia", "text", "identifiers")
@@ -269,7 +269,9 @@ class FormatRegistry:
     @cached_property
     def layout_evidence(self) -> LayoutEvidence:
         """The starts and identifier lists that prove keyboard-layout damage (core forms plus declared ones)."""
-        from .layouts import LayoutEvidence  # lazy: plugins import this module, decoding needs the layout tables
+        from barcode_plugins.formats.layouts import (
+            LayoutEvidence,  # lazy: plugins import this module, decoding needs the layout tables
+        )
 
         identifiers = frozenset().union(*self._list_identifiers.values()) if self._list_identifiers else frozenset()
         separators = {f.token_separator for _, f in self._lists}
@@ -289,7 +291,9 @@ class FormatRegistry:
     def segmentation_profiles(self) -> tuple[SegmentationProfile, ...]:
         """A segmentation profile per ECIA format that lists its elements (compiled on the first dropped-separator
         scan: most sessions never see one)."""
-        from .segmentation import profile_of  # lazy: only a scan that lost its separators needs it
+        from barcode_plugins.formats.segmentation import (
+            profile_of,  # lazy: only a scan that lost its separators needs it
+        )
 
         return tuple(
             profile_of(owner, f)

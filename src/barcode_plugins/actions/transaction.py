@@ -13,13 +13,13 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .errors import ReentrantCall
+from barcode_plugins.errors import ReentrantCall
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from .engine import Engine
-    from .events import Event
+    from barcode_plugins.actions.events import Event
+    from barcode_plugins.engine import Engine
 
 
 class Transaction:
@@ -120,10 +120,12 @@ class EngineTransaction:
             state.pending.clear()
             return
         if state.pending:
-            from .events import notify_committed  # lazy: only a write that announced events needs it
+            from barcode_plugins.actions.events import (
+                notify_committed,  # lazy: only a write that announced events needs it
+            )
 
             notify_committed(engine, state)
         if engine.history_limit is not None:
-            from .history import after_commit
+            from barcode_plugins.actions.history import after_commit
 
             after_commit(engine)

@@ -16,8 +16,8 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
-from .text_files import csv_text_lines, separator_hint
+from barcode_plugins.errors import InputError
+from barcode_plugins.files.text_files import csv_text_lines, separator_hint
 
 COLUMNS = ("raw", "item")
 #: The longest line of a link file, in bytes: a quoted scan of 8,192 characters (four bytes each, quotes doubled)

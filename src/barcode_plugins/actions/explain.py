@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .models import Decoded, PurchaseOrder, PurchaseOrderLine, Quantity
+    from barcode_plugins.engine import Engine
+    from barcode_plugins.models import Decoded, PurchaseOrder, PurchaseOrderLine, Quantity
 
 DecoderVerdictKind = Literal["claimed", "declined", "not_its_shape", "failed", "refused", "not_asked"]
 
@@ -66,7 +66,7 @@ FAILED_RECEIVE_STATUSES = frozenset(
 
 def to_json(explanation: Explanation) -> str:
     """The explanation as the JSON stored in the history."""
-    from .models import to_json as models_to_json
+    from barcode_plugins.models import to_json as models_to_json
 
     return models_to_json(explanation)
 
@@ -75,7 +75,7 @@ def from_json(text: str) -> Explanation:
     """An explanation read back from the history."""
     import json
 
-    from .models import structure
+    from barcode_plugins.models import structure
 
     return structure(json.loads(text), Explanation)  # type: ignore[no-any-return]
 
@@ -83,8 +83,8 @@ def from_json(text: str) -> Explanation:
 # -- decoding ------------------------------------------------------------------------------------------------
 def decoder_verdicts(engine: Engine, text: str) -> list[DecoderVerdict]:
     """Ask every decoder about ``text`` (already normalised), as the engine does, and note each answer."""
-    from .errors import BarcodeError
-    from .models import Decoded
+    from barcode_plugins.errors import BarcodeError
+    from barcode_plugins.models import Decoded
 
     ecia = text.startswith("[)>")
     verdicts: list[DecoderVerdict] = []
@@ -117,7 +117,7 @@ def decoder_verdicts(engine: Engine, text: str) -> list[DecoderVerdict]:
 
 
 def _reading(engine: Engine, raw: str) -> tuple[tuple[str, ...], int, list[DecoderVerdict]]:
-    from .normalize import normalize
+    from barcode_plugins.formats.normalize import normalize
 
     normalized = normalize(raw, engine.formats)  # the installed plugins' formats, as Engine.decode uses them
     return normalized.repairs, 1 + len(normalized.alternatives), decoder_verdicts(engine, normalized.text)
@@ -174,7 +174,7 @@ def explain_receive(
 ) -> Explanation:
     """The explanation of :meth:`Engine.receive` as the store is now (``message``: the outcome's, for scans
     that never reached matching)."""
-    from .errors import BarcodeError
+    from barcode_plugins.errors import BarcodeError
 
     try:
         barcode = engine.decode(raw)
@@ -235,7 +235,7 @@ def _same(left: str | None, right: str | None) -> bool:
 
 
 def _problems(barcode: Decoded, order: PurchaseOrder, line: PurchaseOrderLine, purchase_order: str | None) -> list[str]:
-    from .builtin.matching import order_fits, part_fits, supplier_fits
+    from barcode_plugins.builtin.matching import order_fits, part_fits, supplier_fits
 
     problems: list[str] = []
     if purchase_order is not None and not _same(order.reference, purchase_order):
@@ -300,7 +300,7 @@ def _overall(
             " import that order ('barcode-plugins po import'), or receive against another with --po"
         )
     part = " / ".join(parts) or "no part number"
-    from .builtin.matching import order_fits, part_fits
+    from barcode_plugins.builtin.matching import order_fits, part_fits
 
     named_orders = [order for order in orders if named and order_fits(barcode, order)]
     if named_orders and not any(part_fits(barcode, line) for order in named_orders for line in order.lines):

@@ -16,10 +16,17 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .ecia import ANY_VALUE_SHAPE, DATA_IDENTIFIERS, MAX_READINGS, VALUE_SHAPES, EciaElement, element_from_pair
+from barcode_plugins.formats.ecia import (
+    ANY_VALUE_SHAPE,
+    DATA_IDENTIFIERS,
+    MAX_READINGS,
+    VALUE_SHAPES,
+    EciaElement,
+    element_from_pair,
+)
 
 if TYPE_CHECKING:
-    from .label_formats import LabelFormat
+    from barcode_plugins.formats.label_formats import LabelFormat
 
 
 @attrs.frozen(eq=False)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
-from .bounded_lines import read_lines
-from .errors import InputError
+from barcode_plugins.errors import InputError
+from barcode_plugins.files.bounded_lines import read_lines
 
 
 def csv_text_lines(stream: BinaryIO, source: str, limit: int, what: str) -> Iterator[str]:

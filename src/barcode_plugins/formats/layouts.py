@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from .patterns import PRINTABLE, first_characters
+from barcode_plugins.formats.patterns import PRINTABLE, first_characters
 
 # The four character rows of a US keyboard, key by key: (unshifted, shifted).
 US_ROWS: tuple[tuple[str, str], ...] = (

@@ -5,14 +5,14 @@ A label reads ``[)>`` RS ``06`` GS ``DIvalue`` GS ``DIvalue`` ... RS EOT. Format
 start with a GS1 application identifier (``01``, ``10``, ``3103``). ``parse_ecia`` is tolerant of what real
 labels do (no RS after ``[)>``, no trailer, ``RS`` only, a stray character after the last RS, the old Mouser
 ``>[)>06`` header, several records in one envelope) and expects the separators to be real control characters:
-:func:`barcode_plugins.normalize.normalize` has already repaired wedge damage.
+:func:`barcode_plugins.formats.normalize.normalize` has already repaired wedge damage.
 
 Values are kept exactly as printed (spaces, ``:`` and ``/`` included) with one exception: trailing spaces, tabs,
 CR and LF at the end of the *last* value are dropped, because without a trailer they cannot be told apart from
 what a keyboard wedge appends, and the label must read the same with and without its trailer.
 
 :func:`segment_elements` re-splits a record whose separators were lost, from the DI vocabulary and the shapes
-of the values and the installed plugins' declared label formats (see :mod:`barcode_plugins.label_formats`).
+of the values and the installed plugins' declared label formats (see :mod:`barcode_plugins.formats.label_formats`).
 """
 
 from __future__ import annotations

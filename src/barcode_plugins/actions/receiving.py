@@ -16,15 +16,23 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .errors import AmbiguousBarcode, InputError, ListenerRefused, NotFound
-from .events import announce
-from .host_items import receipt_item
-from .models import Decoded, HistoryEntry, ItemRef, PurchaseOrderLine, Receipt, ReceiveResult, ReceiveStatus
-from .quantities import LIMIT, Quantity, QuantityError, checked, show
+from barcode_plugins.actions.events import announce
+from barcode_plugins.actions.host_items import receipt_item
+from barcode_plugins.errors import AmbiguousBarcode, InputError, ListenerRefused, NotFound
+from barcode_plugins.models import (
+    Decoded,
+    HistoryEntry,
+    ItemRef,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiveResult,
+    ReceiveStatus,
+)
+from barcode_plugins.quantities import LIMIT, Quantity, QuantityError, checked, show
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .store import Store
+    from barcode_plugins.engine import Engine
+    from barcode_plugins.store import Store
 
 _HEX = frozenset("0123456789abcdef")
 #: The shortest barcode-hash prefix ``undo`` accepts (``link`` prints 12 characters).
@@ -301,7 +309,7 @@ def receive_explained(
     second small write: a process killed in between leaves the entry without an explanation, never anything
     half-booked.
     """
-    from .explain import FAILED_RECEIVE_STATUSES, explain_receive, to_json
+    from barcode_plugins.actions.explain import FAILED_RECEIVE_STATUSES, explain_receive, to_json
 
     # Explained before receiving: the lines as matching saw them, not after this receipt changed them.
     explanation = explain_receive(engine, raw, quantity, purchase_order, "") if explain else None

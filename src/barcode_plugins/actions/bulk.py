@@ -19,11 +19,11 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .errors import BarcodeError
+from barcode_plugins.errors import BarcodeError
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .models import HookFailure
+    from barcode_plugins.engine import Engine
+    from barcode_plugins.models import HookFailure
 
 #: Rows an import reads, decodes and checks at a time (memory is bounded by this, not by the import's size).
 IMPORT_BATCH_ROWS = 50_000

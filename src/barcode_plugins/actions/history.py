@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from .errors import InputError, NotFound
+from barcode_plugins.errors import InputError, NotFound
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .models import HistoryEntry
+    from barcode_plugins.engine import Engine
+    from barcode_plugins.models import HistoryEntry
 
 #: Committed engine writes between two automatic trims of the history (when a limit is set).
 PRUNE_EVERY = 100
@@ -92,7 +92,7 @@ def _with_explanation(found: HistoryEntry, explanation: str | None) -> HistoryEn
         return found
     import attrs
 
-    from .explain import from_json
+    from barcode_plugins.actions.explain import from_json
 
     return attrs.evolve(found, explanation=from_json(explanation))
 

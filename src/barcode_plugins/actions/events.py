@@ -1,7 +1,7 @@
 """Event dispatch: in-transaction listeners (all or nothing) and after-commit listeners (once each, in order).
 
 A write announces its event inside its transaction, after its history entry is written: every implementation of
-the event's hook runs there and then with the open :class:`~barcode_plugins.transaction.Transaction`; the first
+the event's hook runs there and then with the open :class:`~barcode_plugins.actions.transaction.Transaction`; the first
 that raises rolls the whole write back (:class:`ListenerRefused`). The event then waits on the thread's
 transaction state until the outermost ``with`` block commits, and each ``event_committed`` implementation is
 called with it; one that raises is recorded as that plugin's failure and the others still run.
@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .errors import BarcodeError, ListenerRefused
-from .models import ItemRef, Link, Quantity
+from barcode_plugins.errors import BarcodeError, ListenerRefused
+from barcode_plugins.models import ItemRef, Link, Quantity
 
 if TYPE_CHECKING:
     from pluggy import HookImpl
 
-    from .engine import Engine
-    from .transaction import TransactionState
+    from barcode_plugins.actions.transaction import TransactionState
+    from barcode_plugins.engine import Engine
 
 COMMITTED_HOOK = "event_committed"
 
@@ -61,7 +61,7 @@ def announce(engine: Engine, kind: EventKind, history_id: int, **fields: Any) ->
     after_commit = plugins.implementations(COMMITTED_HOOK)
     if not listeners and not after_commit:  # the common case: nobody listens, nothing to build
         return
-    from .store import now
+    from barcode_plugins.store import now
 
     state = engine.transaction_state
     event = Event(kind, history_id, now(), **fields)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import NotFound
-from .events import call_vetoing
-from .models import Decoded, ItemRef, PurchaseOrderLine, Quantity
+from barcode_plugins.actions.events import call_vetoing
+from barcode_plugins.errors import NotFound
+from barcode_plugins.models import Decoded, ItemRef, PurchaseOrderLine, Quantity
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .transaction import Transaction
+    from barcode_plugins.actions.transaction import Transaction
+    from barcode_plugins.engine import Engine
 
 CREATE_HOOK = "create_receipt_item"
 

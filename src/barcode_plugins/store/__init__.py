@@ -32,8 +32,8 @@ from urllib.parse import quote
 import attrs
 import sqlite_utils
 
-from .errors import BarcodeError, EnvironmentFault, InputError, NotFound, StoreError
-from .models import (
+from barcode_plugins.errors import BarcodeError, EnvironmentFault, InputError, NotFound, StoreError
+from barcode_plugins.models import (
     Decoded,
     HistoryEntry,
     ItemRef,
@@ -44,7 +44,7 @@ from .models import (
     Receipt,
     StockItem,
 )
-from .quantities import Quantity, from_micros, to_micros
+from barcode_plugins.quantities import Quantity, from_micros, to_micros
 
 BUSY_TIMEOUT_SECONDS = 30.0
 #: ``PRAGMA application_id`` of a barcode-plugins database ("BPLG"): how a file is known to be ours.
@@ -1141,7 +1141,8 @@ class Store:
         )
 
     def set_history_explanation(self, history_id: int, explanation_json: str) -> None:
-        """Keep why a scan failed with its history entry (JSON of an :class:`~barcode_plugins.explain.Explanation`)."""
+        """Keep why a scan failed with its history entry (JSON of an
+        :class:`~barcode_plugins.actions.explain.Explanation`)."""
         self.db.conn.execute("UPDATE history SET explanation = ? WHERE id = ?", (explanation_json, history_id))
 
     def history_explanation(self, history_id: int) -> str | None:

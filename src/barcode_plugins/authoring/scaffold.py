@@ -1,7 +1,7 @@
 """Create a new plugin package from the template (``barcode-plugins new-plugin NAME``).
 
-The template lives in ``barcode_plugins/templates/plugin/``: files ending ``.tmpl`` are ``string.Template`` text
-with ``${name}``, ``${module}``, ``${distribution}``, ``${display_name}``, ``${class_name}`` and ``${part_prefix}``;
+The template lives in ``barcode_plugins/authoring/templates/plugin/``: files ending ``.tmpl`` are
+``string.Template`` text with ``${name}``, ``${module}``, ``${distribution}``, ``${display_name}``, ``${class_name}`` and ``${part_prefix}``;
 a path part ``__module__`` becomes the module name and ``gitignore`` becomes ``.gitignore``. The package it makes
 installs with ``pip install``, registers its entry point, and passes its own conformance test from the start.
 """
@@ -16,8 +16,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
-from .errors import InputError
-from .plugins import BUILTIN_PLUGINS
+from barcode_plugins.errors import InputError
+from barcode_plugins.hooks.manager import BUILTIN_PLUGINS
 
 # Words of lowercase letters and digits joined by single underscores: a trailing or doubled underscore would give
 # a distribution name that packaging refuses (``barcode-plugins-a_`` does not install).
@@ -90,7 +90,7 @@ def create_plugin(name: str, directory: Path) -> Path:
         # Build next to the destination, then move it into place in one rename: no half-written package.
         with tempfile.TemporaryDirectory(prefix=".new-plugin-", dir=directory) as scratch:
             staging = Path(scratch) / values["distribution"]
-            _render(files("barcode_plugins") / "templates" / "plugin", staging, values)
+            _render(files("barcode_plugins.authoring") / "templates" / "plugin", staging, values)
             if destination.exists():  # created meanwhile by someone else
                 raise PluginDirectoryExists(f"{destination} already exists; remove it or choose another --directory")
             staging.rename(destination)

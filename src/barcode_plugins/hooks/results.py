@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from typing import Any
 
-from .models import Decoded, ItemRef, PurchaseOrderLine
+from barcode_plugins.models import Decoded, ItemRef, PurchaseOrderLine
 
 #: What a plugin raising counts as its own failure. ``KeyboardInterrupt`` is not here: Ctrl-C must still stop
 #: the program. ``SystemExit`` and ``GeneratorExit`` from a hook end nothing but that plugin's answer.

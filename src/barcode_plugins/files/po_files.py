@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import InputError
-from .models import PO_STATUSES, PurchaseOrder, PurchaseOrderLine, Quantity
-from .text_files import csv_text_lines, encoding_hint, separator_hint
+from barcode_plugins.errors import InputError
+from barcode_plugins.files.text_files import csv_text_lines, encoding_hint, separator_hint
+from barcode_plugins.models import PO_STATUSES, PurchaseOrder, PurchaseOrderLine, Quantity
 
 #: The longest line of a CSV purchase-order file (ten columns of at most 200 characters fit many times over).
 MAX_CSV_LINE_BYTES = 64 * 1024
@@ -210,7 +210,7 @@ def _line_number(row: Mapping[str, Any], where: str) -> int:
 
 
 def _quantity(row: Mapping[str, Any], where: str) -> Quantity:
-    from .quantities import QuantityError, checked
+    from barcode_plugins.quantities import QuantityError, checked
 
     value = row.get("quantity")
     try:

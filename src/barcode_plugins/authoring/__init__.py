@@ -1,0 +1,1 @@
+"""Plugin authoring: ``barcode-plugins new-plugin`` and the package template it fills in."""
