@@ -1,9 +1,10 @@
 """Create a new plugin package from the template (``barcode-plugins new-plugin NAME``).
 
 The template lives in ``barcode_plugins/authoring/templates/plugin/``: files ending ``.tmpl`` are
-``string.Template`` text with ``${name}``, ``${module}``, ``${distribution}``, ``${display_name}``, ``${class_name}`` and ``${part_prefix}``;
-a path part ``__module__`` becomes the module name and ``gitignore`` becomes ``.gitignore``. The package it makes
-installs with ``pip install``, registers its entry point, and passes its own conformance test from the start.
+``string.Template`` text with ``${name}``, ``${module}``, ``${distribution}``, ``${display_name}``,
+``${class_name}`` and ``${part_prefix}``; a path part ``__module__`` becomes the module name and ``gitignore``
+becomes ``.gitignore``. The package it makes installs with ``pip install``, registers its entry point, and passes
+its own conformance test from the start.
 """
 
 from __future__ import annotations
