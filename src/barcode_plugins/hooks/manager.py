@@ -36,8 +36,6 @@ from barcode_plugins.models import HookFailure, PluginInfo
 ENTRY_POINT_GROUP = "barcode_plugins"
 CORE_DISTRIBUTION = "barcode-plugins"
 
-hookimpl = pluggy.HookimplMarker("barcode_plugins")
-
 #: Built-in behaviour, registered through the same mechanism as a third party's plugin.
 BUILTIN_PLUGINS: dict[str, str] = {
     "internal": "barcode_plugins.builtin.internal",

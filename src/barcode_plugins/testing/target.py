@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import pluggy
     from hypothesis.strategies import SearchStrategy
 
-    from barcode_plugins.testing import Example
+    from barcode_plugins.hooks.examples import Example
 
 #: The hooks the suite has properties for.
 CHECKED_HOOKS: tuple[str, ...] = ("decode", "match_po_line", "link_item", "barcode_examples")
@@ -181,7 +181,7 @@ def examples_strategy(manager: PluginManager, name: str) -> SearchStrategy[Examp
             "examples",
             name,
             f"barcode_examples raised {type(error).__name__}: {error}",
-            fix="the hook must return a hypothesis strategy of barcode_plugins.testing.Example values",
+            fix="the hook must return a hypothesis strategy of barcode_plugins.Example values",
         )
     if strategy is not None and not isinstance(strategy, SearchStrategy):
         fail(
