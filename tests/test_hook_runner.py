@@ -10,8 +10,9 @@ from typing import Any
 import attrs
 import click
 import pytest
+from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, TME_QR
 
-from barcode_plugins import Decoded, Engine, Event, InputError, LabelFormat, ListenerRefused, hookimpl
+from barcode_plugins import BarcodeError, Decoded, Engine, Event, InputError, LabelFormat, ListenerRefused, hookimpl
 from barcode_plugins.hooks.manager import PluginManager
 
 
@@ -358,3 +359,59 @@ def test_implementations_give_the_plugins_own_functions(manager: PluginManager) 
     with pytest.raises(IndexError):  # no isolation: the conformance suite and explain want the exception
         impl.function("ACME:r1")
     assert manager.failures == []
+
+
+# -- the decode fast path ------------------------------------------------------------------------------------
+EQUIVALENCE_SCANS = [
+    DIGIKEY,
+    MOUSER,
+    GENERIC_ECIA,
+    LCSC,
+    TME_QR,
+    TME_DATAMATRIX,
+    '{"stockitem": 7}',
+    '{"stockitem": "x"}',
+    "ACME:r1",
+    "NO:1",
+    "",
+    "[)>",
+    "plain text nobody reads",
+    "\x1d\x1e\x04",
+]
+
+
+def _outcome(manager: PluginManager, text: str, skip: frozenset[str]) -> object:
+    failures = len(manager.failures)
+    try:
+        claims: object = manager.decode(text, skip)
+    except BarcodeError as error:
+        claims = (type(error).__name__, error.message)
+    return claims, manager.failures[failures:]
+
+
+@pytest.mark.parametrize("skip", [frozenset(), frozenset({"digikey", "lcsc"}), frozenset({"acme", "internal"})])
+def test_the_fast_path_answers_as_pluggys_call_does(skip: frozenset[str]) -> None:
+    manager = PluginManager()  # every installed plugin, and decoders that raise, exit and answer badly
+    for plugin, name in ((Acme(), "acme"), (Raising(), "raising"), (Exiting(), "exiting")):
+        assert manager.register(plugin, name)
+    for text in EQUIVALENCE_SCANS:
+        fast = _outcome(manager, text, skip)
+        manager.fast_path = False
+        try:
+            through_pluggy = _outcome(manager, text, skip)
+        finally:
+            manager.fast_path = True
+        assert fast == through_pluggy, text
+
+
+def test_the_fast_path_steps_aside_for_wrappers_and_monitors(manager: PluginManager) -> None:
+    called: list[str] = []
+    undo = manager.pm.add_hookcall_monitoring(lambda name, impls, kwargs: called.append(name), lambda *_: None)
+    manager.decode("ACME:r1")
+    undo()
+    manager.decode("ACME:r1")  # fast again: the monitor is gone
+    assert called == ["decode"]
+    upper = Upper()
+    assert manager.register(upper, "upper")
+    manager.decode("ACME:r1")
+    assert len(upper.seen) == 1
