@@ -10,12 +10,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from barcode_plugins.engine import Engine
-from barcode_plugins.hooks.manager import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, PluginManager
+from barcode_plugins.hooks.manager import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, Implementation, PluginManager
 from barcode_plugins.models import Decoded
 from barcode_plugins.testing.failures import ConformanceFailure, NotApplicable, fail
 
 if TYPE_CHECKING:
-    import pluggy
     from hypothesis.strategies import SearchStrategy
 
     from barcode_plugins.hooks.examples import Example
@@ -61,7 +60,7 @@ class PluginUnderTest:
             self._registered_here = False
 
     # -- hooks ---------------------------------------------------------------------------------------------
-    def implementation(self, hook: str, owner: str | None = None) -> pluggy.HookImpl | None:
+    def implementation(self, hook: str, owner: str | None = None) -> Implementation | None:
         """The implementation of ``hook`` by this plugin (or by ``owner``), or None."""
         wanted = owner or self.name
         for impl in self.manager.implementations(hook):
@@ -73,7 +72,7 @@ class PluginUnderTest:
         """Whether this plugin implements ``hook``."""
         return self.implementation(hook) is not None
 
-    def require(self, hook: str) -> pluggy.HookImpl:
+    def require(self, hook: str) -> Implementation:
         """The implementation of ``hook``; raises :class:`NotApplicable` when the plugin has none."""
         impl = self.implementation(hook)
         if impl is None:
