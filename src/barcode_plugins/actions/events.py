@@ -14,12 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from barcode_plugins.errors import BarcodeError, ListenerRefused
 from barcode_plugins.models import ItemRef, Link, Quantity
 
 if TYPE_CHECKING:
-    from pluggy import HookImpl
-
     from barcode_plugins.actions.transaction import TransactionState
     from barcode_plugins.engine import Engine
 
@@ -57,41 +54,22 @@ def announce(engine: Engine, kind: EventKind, history_id: int, **fields: Any) ->
     :raises ListenerRefused: an in-transaction listener raised; the caller's transaction must roll back.
     """
     plugins = engine.plugins
-    listeners = plugins.implementations(kind)
-    after_commit = plugins.implementations(COMMITTED_HOOK)
+    listeners = plugins.listens(kind)
+    after_commit = plugins.listens(COMMITTED_HOOK)
     if not listeners and not after_commit:  # the common case: nobody listens, nothing to build
         return
     from barcode_plugins.store import now
 
     state = engine.transaction_state
     event = Event(kind, history_id, now(), **fields)
-    arguments = {"event": event, "tx": state.current}
-    state.in_listener = True
-    try:
-        for impl in listeners:
-            call_vetoing(engine, impl, kind, arguments, f"{kind} {history_id}")
-    finally:
-        state.in_listener = False
+    if listeners:
+        state.in_listener = True
+        try:
+            plugins.announce(event, state.current)
+        finally:
+            state.in_listener = False
     if after_commit:
         state.pending.append(event)
-
-
-def call_vetoing(engine: Engine, impl: HookImpl, hook: str, arguments: dict[str, Any], given: str | None) -> Any:
-    """Call one implementation of an all-or-nothing hook; whatever it raises becomes :class:`ListenerRefused`.
-
-    A deliberate :class:`BarcodeError` keeps its message for the user; anything else is also recorded as the
-    plugin's failure (a bug in a listener still vetoes: half a mirror is worse than none).
-    """
-    try:
-        return impl.function(*[arguments[name] for name in impl.argnames])
-    except BarcodeError as error:
-        message = f"{error.message} (refused by plugin {impl.plugin_name} in {hook}; nothing was written)"
-        raise ListenerRefused(message, impl.plugin_name, hook) from error
-    except Exception as error:
-        detail = f"{type(error).__name__}: {error}"
-        engine.plugins.record_failure(impl.plugin_name, hook, detail, given)
-        message = f"plugin {impl.plugin_name} failed in {hook} ({detail}); nothing was written"
-        raise ListenerRefused(message, impl.plugin_name, hook) from error
 
 
 def notify_committed(engine: Engine, state: TransactionState) -> None:
@@ -101,18 +79,8 @@ def notify_committed(engine: Engine, state: TransactionState) -> None:
     link it was told about stays committed, and the remaining listeners and events are still called.
     """
     events, state.pending = state.pending, []
-    plugins = engine.plugins
     for event in events:
-        for impl in plugins.implementations(COMMITTED_HOOK):
-            try:
-                impl.function(*[event for _ in impl.argnames])
-            except Exception as error:  # after the commit nothing may undo the write: record and carry on
-                plugins.record_failure(
-                    impl.plugin_name,
-                    COMMITTED_HOOK,
-                    f"{type(error).__name__}: {error}",
-                    f"{event.kind} {event.history_id}",
-                )
+        engine.plugins.event_committed(event)
 
 
 def announce_removed(engine: Engine, history_id: int, links: Sequence[Link]) -> None:

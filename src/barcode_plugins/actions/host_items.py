@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from barcode_plugins.actions.events import call_vetoing
 from barcode_plugins.errors import NotFound
 from barcode_plugins.models import Decoded, ItemRef, PurchaseOrderLine, Quantity
 
@@ -24,7 +23,7 @@ def require_existing(engine: Engine, item: ItemRef, tx: Transaction) -> None:
 
     :raises NotFound: with the reference and what to do.
     """
-    if engine.plugins.call_first("item_exists", item=item, tx=tx) is False:
+    if engine.plugins.item_exists(item, tx) is False:
         raise NotFound(f"{item} does not exist; check the reference (e.g. with 'barcode-plugins scan')")
 
 
@@ -39,20 +38,9 @@ def receipt_item(
     :raises ListenerRefused: an implementation raised or answered something that is not an item reference;
         nothing may be booked then.
     """
-    arguments = {
-        "barcode": barcode,
-        "line": line,
-        "quantity": quantity,
-        "location": location,
-        "tx": engine.transaction_state.current,
-    }
     state = engine.transaction_state
     state.in_listener = True  # a host's implementation writes through tx, never back through the engine
     try:
-        for impl in engine.plugins.implementations(CREATE_HOOK):
-            answer = call_vetoing(engine, impl, CREATE_HOOK, arguments, barcode.barcode_hash)
-            if answer is not None:
-                return answer if isinstance(answer, ItemRef) else ItemRef.parse(answer)
+        return engine.plugins.create_receipt_item(barcode, line, quantity, location, state.current)
     finally:
         state.in_listener = False
-    return None

@@ -93,17 +93,17 @@ def _register_commands() -> None:
         module.register(cli)
     plugins = AppContext.shared_plugins()
     builtin = dict(cli.commands)
-    for impl, _answer in plugins.call_each("register_commands", cli=cli):
+
+    def keep_builtin() -> str | None:
         # A plugin adds commands; it may not replace or remove ours (that would change what a documented
         # command does behind the user's back). Ours are put back and the clash is the plugin's failure.
         clashes = sorted(name for name, command in builtin.items() if cli.commands.get(name) is not command)
-        if clashes:
-            cli.commands.update({name: builtin[name] for name in clashes})
-            plugins.record_failure(
-                impl.plugin_name,
-                "register_commands",
-                f"tried to replace the built-in command(s) {', '.join(clashes)}; kept the built-in",
-            )
+        if not clashes:
+            return None
+        cli.commands.update({name: builtin[name] for name in clashes})
+        return f"tried to replace the built-in command(s) {', '.join(clashes)}; kept the built-in"
+
+    plugins.register_commands(cli, keep_builtin)
 
 
 def _terminate(signum: int, frame: object) -> None:

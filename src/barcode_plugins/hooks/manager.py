@@ -27,8 +27,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import partial
+from collections.abc import Callable, Iterable, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -114,7 +113,6 @@ class PluginManager:
         self._origin: dict[str, tuple[IndexedEntryPoint | str | None, bool]] = {}
         self._load_failed: dict[str, HookFailure] = {}
         self._impl_cache: dict[str, list[Implementation]] = {}
-        self._callers: dict[str, list[Caller]] = {}
         # Per hook, the plugins with a hook wrapper around it; per set of skipped plugins, the decode caller.
         self._wrappers: dict[str, tuple[str, ...]] = {}
         self._decoders: dict[frozenset[str], _DecodeRoute] = {}
@@ -224,7 +222,6 @@ class PluginManager:
     def _forget_calls(self) -> None:
         """Drop what was derived from the set of plugins (a plugin was registered or removed)."""
         self._impl_cache.clear()
-        self._callers.clear()
         self._wrappers.clear()
         self._decoders.clear()
 
@@ -533,67 +530,6 @@ class PluginManager:
                 self._impl_cache[hook] = cached
         return cached
 
-    def callers(self, hook: str) -> list[Caller]:
-        """The implementations of a one-argument hook (``decode``, ``link_item``) in call order, ready to call
-        with that argument: the per-scan hot path.
-
-        An implementation that takes exactly the spec's argument is called directly; the caller records its
-        exceptions (:meth:`record_failure`). Any other signature, or tracing, goes through :meth:`call_one`.
-        """
-        callers = self._callers.get(hook)
-        if callers is None:
-            self.ensure_plugins_loaded()
-            with self._lock:
-                (argument,) = getattr(self.pm.hook, hook).spec.argnames
-                callers = []
-                for impl in self.implementations(hook):
-                    call = impl.function
-                    if tuple(impl.argnames) != (argument,):
-                        call = partial(self._call_one_argument, impl, hook, argument)
-                    callers.append(Caller(impl.plugin_name, call, bool(impl.trylast)))
-                self._callers[hook] = callers
-        return callers
-
-    def _call_one_argument(self, impl: Implementation, hook: str, argument: str, value: object) -> Any:
-        return self.call_one(impl, hook, {argument: value})
-
-    def call_one(self, impl: Implementation, hook: str, kwargs: dict[str, Any]) -> Any:
-        """Call one implementation; a non-BarcodeError exception is recorded and answered as ``None``."""
-        try:
-            names = impl.argnames
-            if len(names) == 1:  # the common case (decode: text): no argument list to build
-                result = impl.function(kwargs[names[0]])
-            else:
-                result = impl.function(*[kwargs[name] for name in names])
-        except BarcodeError:
-            raise
-        except PLUGIN_FAILURES as error:  # SystemExit included: a plugin cannot end the process
-            self.record_failure(
-                impl.plugin_name, hook, f"{type(error).__name__}: {error}", next(iter(kwargs.values()), None)
-            )
-            result = None
-        return result
-
-    def call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[Implementation, Any]]:
-        """Yield ``(implementation, answer)`` for every implementation, in call order, answers ``None`` included."""
-        for impl in self.implementations(hook):
-            yield impl, self.call_one(impl, hook, kwargs)
-
-    def call_first(self, hook: str, *, check: Callable[[Any], str | None] | None = None, **kwargs: Any) -> Any:
-        """The first non-``None`` answer (for ``firstresult`` hooks), or ``None``.
-
-        :param check: says why an answer is unusable (see :mod:`barcode_plugins.hooks.results`); such an answer
-            is recorded as that plugin's failure and the next implementation is asked.
-        """
-        for impl, result in self.call_each(hook, **kwargs):
-            if result is None:
-                continue
-            reason = check(result) if check is not None else None
-            if reason is None:
-                return result
-            self.record_failure(impl.plugin_name, hook, reason, next(iter(kwargs.values()), None))
-        return None
-
     # -- reporting ---------------------------------------------------------------------------------------
     def plugin_infos(self) -> list[PluginInfo]:
         """Every known plugin, loaded, failed or blocked, built-ins first."""
@@ -673,15 +609,6 @@ class _CallState(threading.local):
     after: Callable[[], str | None] | None = None
     #: answers with the names of the plugins that gave them, for hooks whose answers do not carry a name
     answered: list[tuple[str, Any]] | None = None
-
-
-class Caller(NamedTuple):
-    """An implementation of a one-argument hook: the plugin's name, what to call with the argument, and whether
-    it is a fallback (``trylast``)."""
-
-    name: str
-    call: Callable[[Any], Any]
-    fallback: bool
 
 
 def _distribution(source: IndexedEntryPoint | str | None) -> tuple[str | None, str | None]:
