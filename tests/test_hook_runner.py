@@ -415,3 +415,18 @@ def test_the_fast_path_steps_aside_for_wrappers_and_monitors(manager: PluginMana
     assert manager.register(upper, "upper")
     manager.decode("ACME:r1")
     assert len(upper.seen) == 1
+
+
+def test_system_exit_in_an_in_transaction_listener_vetoes_instead_of_ending_the_process(
+    manager: PluginManager,
+) -> None:
+    class Exits:
+        @hookimpl
+        def receipt_booked(self, event: Event) -> None:
+            raise SystemExit(2)
+
+    assert manager.register(Exits(), "exits")
+    event = Event("receipt_booked", 3, "2026-01-01T00:00:00Z")
+    with pytest.raises(ListenerRefused, match=r"plugin exits failed in receipt_booked \(SystemExit: 2\)"):
+        manager.announce(event, None)  # type: ignore[arg-type]
+    assert manager.failures[-1].plugin == "exits"
