@@ -430,3 +430,15 @@ def test_system_exit_in_an_in_transaction_listener_vetoes_instead_of_ending_the_
     with pytest.raises(ListenerRefused, match=r"plugin exits failed in receipt_booked \(SystemExit: 2\)"):
         manager.announce(event, None)  # type: ignore[arg-type]
     assert manager.failures[-1].plugin == "exits"
+
+
+def test_a_link_listener_that_exits_refuses_the_link(engine: Engine, register_plugin) -> None:  # type: ignore[no-untyped-def]
+    class Exits:
+        @hookimpl
+        def link_added(self, event: Event) -> None:
+            raise SystemExit(2)
+
+    register_plugin(Exits(), "exits")
+    with pytest.raises(ListenerRefused, match="SystemExit: 2"):
+        engine.link("REEL-1", "part:1")
+    assert engine.store.get_link(engine.link_key(engine.decode("REEL-1"))) is None
