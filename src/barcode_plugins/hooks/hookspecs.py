@@ -8,10 +8,11 @@ names below. Register it under the ``barcode_plugins`` entry-point group::
 
 Every hook is called with keyword arguments, so an implementation may accept only the arguments it needs.
 
-The engine calls each implementation on its own and isolates it: an implementation that raises is recorded as
-a failure of that plugin (shown by ``barcode-plugins plugins`` and as a warning on stderr) and the engine
-carries on as if it had returned ``None``. Raise a :class:`barcode_plugins.BarcodeError` subclass when the
-refusal is meant for the user (it then propagates with its message); anything else is treated as a bug.
+The engine calls hooks through pluggy (so hook wrappers and pluggy's tracing work) and isolates each
+implementation: one that raises is recorded as a failure of that plugin (shown by ``barcode-plugins plugins``
+and as a warning on stderr) and the engine carries on as if it had returned ``None``. Raise a
+:class:`barcode_plugins.BarcodeError` subclass when the refusal is meant for the user (it then propagates with
+its message); anything else is treated as a bug.
 """
 
 from __future__ import annotations
