@@ -38,10 +38,9 @@ from barcode_plugins.models import (
 )
 
 if TYPE_CHECKING:
-    from barcode_plugins.actions.events import Event
-    from barcode_plugins.actions.transaction import Transaction
     from barcode_plugins.decoder import Decoder
     from barcode_plugins.engine import Engine
+    from barcode_plugins.hooks.types import Event, Transaction
 
 __all__ = [
     "AlreadyLinked",
@@ -84,11 +83,11 @@ def __getattr__(name: str) -> Any:
 
         return Decoder
     if name == "Event":  # lazy too: only hosts that listen to events need it
-        from barcode_plugins.actions.events import Event
+        from barcode_plugins.hooks.types import Event
 
         return Event
     if name == "Transaction":
-        from barcode_plugins.actions.transaction import Transaction
+        from barcode_plugins.hooks.types import Transaction
 
         return Transaction
     raise AttributeError(f"module 'barcode_plugins' has no attribute {name!r}")

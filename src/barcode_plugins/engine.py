@@ -29,7 +29,6 @@ from barcode_plugins.errors import (
     StoreError,
 )
 from barcode_plugins.hooks.manager import PluginManager
-from barcode_plugins.hooks.results import check_lines
 from barcode_plugins.models import (
     Decoded,
     HistoryEntry,
@@ -43,8 +42,10 @@ from barcode_plugins.models import (
 )
 
 if TYPE_CHECKING:
-    from barcode_plugins.actions.transaction import Transaction, TransactionState
+    from barcode_plugins.actions.history import HistoryRetention
+    from barcode_plugins.actions.transaction import Transactions
     from barcode_plugins.formats.label_formats import FormatRegistry
+    from barcode_plugins.hooks.types import Transaction
     from barcode_plugins.images import ImageBarcode
     from barcode_plugins.quantities import Quantity
     from barcode_plugins.store import LinkRow, Store
@@ -92,15 +93,17 @@ class Engine:
         self.decode = self.decoder.decode  # type: ignore[method-assign]
         self._db = db
         self._store: Store | None = None
-        self._transaction_state: TransactionState | None = None
-        self.history_limit = history_limit
+        self._transactions: Transactions | None = None
+        self._retention: HistoryRetention | None = None
         configured_limit = os.environ.get(HISTORY_LIMIT_ENVIRONMENT_VARIABLE)
         if history_limit is not None or configured_limit:
-            from barcode_plugins.actions.history import history_limit_from  # lazy: most engines keep the whole history
+            from barcode_plugins.actions.history import (  # lazy: most engines keep the whole history
+                HistoryRetention,
+                history_limit_from,
+            )
 
-            self.history_limit = history_limit_from(history_limit, configured_limit)
-        #: Committed writes since the history was last trimmed to ``history_limit``.
-        self.writes_since_prune = 0
+            limit = history_limit_from(history_limit, configured_limit)
+            self._retention = None if limit is None else HistoryRetention(limit)
         self._store_lock = threading.Lock()
 
     # -- store -------------------------------------------------------------------------------------------
@@ -128,25 +131,36 @@ class Engine:
                     raise StoreError(f"cannot create data directory {path.parent}: {error.strerror}") from None
         return Store(path)
 
+    @property
+    def history_limit(self) -> int | None:
+        """The number of history entries kept (``None``: unbounded)."""
+        return None if self._retention is None else self._retention.limit
+
+    @property
+    def transactions(self) -> Transactions:
+        """The engine's write transactions on its store (opens the store; one set per store, however many threads
+        ask at once)."""
+        transactions = self._transactions
+        if transactions is not None:
+            return transactions
+        store = self.store
+        with self._store_lock:
+            if self._transactions is None:
+                from barcode_plugins.actions.transaction import Transactions  # lazy: decoding never writes
+
+                self._transactions = Transactions(store, self.plugins, self, self._retention)
+            return self._transactions
+
     def close(self) -> None:
         """Close the store (if it was opened): every thread's connection."""
         with self._store_lock:
             store, self._store = self._store, None
+            self._transactions = None
         if store is not None:
             store.close()
 
     def __enter__(self) -> Engine:
         return self
-
-    @property
-    def transaction_state(self) -> TransactionState:
-        """Per thread: the open :meth:`transaction` and the events waiting for its commit."""
-        state = self._transaction_state
-        if state is None:
-            from barcode_plugins.actions.transaction import TransactionState  # lazy: decoding never opens a transaction
-
-            state = self._transaction_state = TransactionState()
-        return state
 
     def transaction(self) -> AbstractContextManager[Transaction]:
         """One write transaction spanning the engine's writes and the host's own SQL (``tx.execute``).
@@ -158,9 +172,7 @@ class Engine:
 
         :raises ReentrantCall: called from inside an in-transaction event listener.
         """
-        from barcode_plugins.actions.transaction import EngineTransaction
-
-        return EngineTransaction(self)
+        return self.transactions.open()
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
@@ -230,7 +242,7 @@ class Engine:
         if explain or (item is None and not lines):
             from barcode_plugins.actions.explain import explain_scan
 
-            explanation = explain_scan(self, raw, barcode, item, matched)
+            explanation = explain_scan(store, self.decoder, self.plugins, raw, barcode, item, matched)
         from barcode_plugins.actions.events import announce  # lazy: decoding never announces anything
 
         warning = None
@@ -250,7 +262,8 @@ class Engine:
 
                     store.set_history_explanation(history_id, to_json(explanation))
                 announce(
-                    self,
+                    self.plugins,
+                    self.transactions,
                     "barcode_scanned",
                     history_id,
                     raw=raw,
@@ -289,7 +302,7 @@ class Engine:
 
         store = self.store
         with self.transaction() as tx:
-            require_existing(self, target, tx)
+            require_existing(self.plugins, target, tx)
             existing = store.get_link(key)
             if existing is not None:
                 if existing.item == target:
@@ -309,9 +322,16 @@ class Engine:
                 message=f"linked to {target}",
             )
             announce(
-                self, "link_added", history_id, item=target, link_key=key, barcode_hash=barcode.barcode_hash, raw=raw,
+                self.plugins,
+                self.transactions,
+                "link_added",
+                history_id,
+                item=target,
+                link_key=key,
+                barcode_hash=barcode.barcode_hash,
+                raw=raw,
                 plugin=barcode.plugin,
-            )  # fmt: skip
+            )
         return link
 
     def unlink(self, raw: str | None = None, *, item: str | ItemRef | None = None) -> list[Link]:
@@ -342,11 +362,11 @@ class Engine:
                     item=link.item,
                     message=f"unlinked from {link.item}",
                 )
-                announce_removed(self, history_id, [link])
+                announce_removed(self.plugins, self.transactions, history_id, [link])
             return [link]
         target = item if isinstance(item, ItemRef) else ItemRef.parse(str(item))
         with self.transaction() as tx:
-            require_existing(self, target, tx)
+            require_existing(self.plugins, target, tx)
             links = store.links_for(target)
             if not links:
                 raise NotLinked(f"{target} has no linked barcodes")
@@ -354,7 +374,7 @@ class Engine:
             history_id = store.add_history(
                 "unlink", "unlinked", "", item=target, message=f"removed {len(links)} link(s)"
             )
-            announce_removed(self, history_id, links)
+            announce_removed(self.plugins, self.transactions, history_id, links)
         return links
 
     def links(self, item: str | ItemRef) -> list[Link]:
@@ -430,7 +450,7 @@ class Engine:
             except InvalidItemReference as error:
                 raise InputError(f"{name(index)}: {error.message}") from None
         rows: list[LinkRow] = []
-        keyed = link_keys(self, [raw for raw, _ in batch])
+        keyed = link_keys(self.decoder, self.plugins, [raw for raw, _ in batch])
         for index, ((raw, _), target, (key, plugin)) in enumerate(zip(batch, targets, keyed, strict=True), first):
             if key is None:
                 raise InputError(f"{name(index)}: {plugin}")
@@ -450,9 +470,10 @@ class Engine:
         payload = encode_short(target) if short else encode_json(target)
         parse_internal(payload)  # raises for a type our own decoder would refuse
         from barcode_plugins.actions.host_items import require_existing
-        from barcode_plugins.actions.transaction import Transaction
+        from barcode_plugins.hooks.types import Transaction
 
-        require_existing(self, target, Transaction(self))
+        # A read handle outside any transaction; the store opens only if a plugin asks for the connection.
+        require_existing(self.plugins, target, Transaction(self, lambda: self.store.db.conn))
         return payload
 
     def history(
@@ -477,7 +498,7 @@ class Engine:
             raise InputError("limit must be at least 1")
         from barcode_plugins.actions.history import query
 
-        return query(self, limit, action, status, purchase_order, barcode_hash, since, until)
+        return query(self.store, limit, action, status, purchase_order, barcode_hash, since, until)
 
     def history_entry(self, history_id: int) -> HistoryEntry:
         """One history entry with its stored explanation (kept for failed scans).
@@ -486,14 +507,14 @@ class Engine:
         """
         from barcode_plugins.actions.history import entry
 
-        return entry(self, history_id)
+        return entry(self.store, history_id)
 
     def prune_history(self, *, keep: int | None = None, older_than: timedelta | None = None) -> int:
         """Delete history beyond the newest ``keep`` entries and/or older than ``older_than``; returns how many
         were deleted. Receipts, links and stock stay (undo by barcode hash still works)."""
         from barcode_plugins.actions.history import prune
 
-        return prune(self, keep, older_than)
+        return prune(self.store, keep, older_than)
 
     # -- purchase orders ---------------------------------------------------------------------------------
     def import_purchase_orders(self, source: Path | Iterable[PurchaseOrder]) -> list[PurchaseOrder]:
@@ -537,25 +558,9 @@ class Engine:
             the label counts as printed for that order even when its own order number differs (a label printed
             for one order and shipped against another, or a buyer who wrote the PO differently).
         """
-        parts = [p for p in (barcode.supplier_part_number, barcode.manufacturer_part_number) if p]
-        references = [r for r in (barcode.purchase_order, barcode.supplier_order_number, purchase_order) if r]
-        orders = self.store.candidate_orders(parts, references)
-        if purchase_order is not None:
-            orders = [order for order in orders if order.reference.casefold() == purchase_order.casefold()]
-            if len(orders) == 1:
-                # The user's choice decides which order the label is for: the hooks see it as naming that order.
-                chosen = orders[0]
-                barcode = attrs.evolve(
-                    barcode, purchase_order=chosen.reference, supplier_order_number=chosen.supplier_reference
-                )
-        if not orders:
-            return []
-        given = {(line.purchase_order, line.line): line for order in orders for line in order.lines}
-        answer = (
-            self.plugins.call_first("match_po_line", check=check_lines, barcode=barcode, orders=tuple(orders)) or ()
-        )
-        # A plugin may only choose among the lines it was given.
-        return [line for line in answer if given.get((line.purchase_order, line.line)) == line]
+        from barcode_plugins.actions.matching import match_lines
+
+        return match_lines(self.store, self.plugins, barcode, purchase_order)
 
     # -- receiving ---------------------------------------------------------------------------------------
     def receive(
@@ -592,7 +597,10 @@ class Engine:
         from barcode_plugins.quantities import checked
 
         return receive_explained(
-            self,
+            self.store,
+            self.decoder,
+            self.plugins,
+            self.transactions,
             raw,
             None if quantity is None else checked(quantity),
             location,
@@ -613,7 +621,7 @@ class Engine:
         """
         from barcode_plugins.actions.receiving import undo_receipt
 
-        return undo_receipt(self, reference)
+        return undo_receipt(self.store, self.plugins, self.transactions, reference)
 
     def stock_item(self, stock_item_id: int) -> StockItem:
         """A stock item by id.
@@ -628,7 +636,6 @@ class Engine:
 
 def _exact_order(order: PurchaseOrder) -> PurchaseOrder:
     """An order given as values, its quantities checked and exact (a file's are checked as it is read)."""
-    import attrs
 
     from barcode_plugins.quantities import QuantityError, checked
 

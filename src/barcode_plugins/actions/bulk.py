@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from barcode_plugins.errors import BarcodeError
 
 if TYPE_CHECKING:
-    from barcode_plugins.engine import Engine
+    from barcode_plugins.decoder import Decoder
+    from barcode_plugins.hooks.manager import PluginManager
     from barcode_plugins.models import HookFailure
 
 #: Rows an import reads, decodes and checks at a time (memory is bounded by this, not by the import's size).
@@ -35,26 +36,27 @@ MAX_PROCESSES = 8
 KeyedRow = tuple[str | None, str | None]
 
 # What the forked workers read: set just before the pool starts (the children inherit it, nothing is pickled).
-_WORK: tuple[Engine, Sequence[str]] | None = None
+_WORK: tuple[Decoder, PluginManager, Sequence[str]] | None = None
 
 
-def link_keys(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
+def link_keys(decoder: Decoder, plugins: PluginManager, raws: Sequence[str]) -> list[KeyedRow]:
     """The link key and decoding plugin of every scan, in order; a scan that cannot be linked (it does not decode,
-    or it is an internal barcode) gives ``(None, reason)``."""
+    or it is an internal barcode) gives ``(None, reason)``. ``plugins`` is the decoder's manager: failures that
+    plugins had in worker processes are recorded there too."""
     processes = _processes() if len(raws) >= PARALLEL_MIN_ROWS else 1
     if processes <= 1:
-        return _key_rows(engine, raws)
+        return _key_rows(decoder, raws)
     import multiprocessing  # lazy: only large imports start workers
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     global _WORK
-    _WORK = (engine, raws)
+    _WORK = (decoder, plugins, raws)
     # Equal shares, one per process; this process decodes the first while the workers decode the rest.
     size = -(-len(raws) // processes)
     shares = [(start, min(start + size, len(raws))) for start in range(0, len(raws), size)]
     if len(shares) < 2:
-        return _key_rows(engine, raws)
+        return _key_rows(decoder, raws)
     keyed: list[KeyedRow] = []
     before = {child.pid for child in multiprocessing.active_children()}
     # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks it with an
@@ -67,14 +69,14 @@ def link_keys(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
     )
     try:
         futures = [pool.submit(_key_chunk, share) for share in shares[1:]]
-        keyed.extend(_key_rows(engine, raws[shares[0][0] : shares[0][1]]))
+        keyed.extend(_key_rows(decoder, raws[shares[0][0] : shares[0][1]]))
         for (start, stop), future in zip(shares[1:], futures, strict=True):
             try:
                 rows, failures = future.result()
             except BrokenProcessPool:
-                rows, failures = _key_rows(engine, raws[start:stop]), []
+                rows, failures = _key_rows(decoder, raws[start:stop]), []
             keyed.extend(rows)
-            engine.plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
+            plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
     except BaseException:
         # Interrupted (SIGTERM, Ctrl-C, an error): the workers' answers are no longer wanted; waiting for them
         # would keep the import alive for seconds after it was told to stop.
@@ -115,21 +117,21 @@ def _processes() -> int:
 def _key_chunk(bounds: tuple[int, int]) -> tuple[list[KeyedRow], list[HookFailure]]:
     # In a worker: the rows of one share, and the plugin failures they caused.
     assert _WORK is not None, "link_keys sets the work before the pool starts"
-    engine, raws = _WORK
-    known = len(engine.plugins.failures)
-    rows = _key_rows(engine, raws[bounds[0] : bounds[1]])
-    return rows, engine.plugins.failures[known:]
+    decoder, plugins, raws = _WORK
+    known = len(plugins.failures)
+    rows = _key_rows(decoder, raws[bounds[0] : bounds[1]])
+    return rows, plugins.failures[known:]
 
 
-def _key_rows(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
+def _key_rows(decoder: Decoder, raws: Sequence[str]) -> list[KeyedRow]:
     rows: list[KeyedRow] = []
     for raw in raws:
         try:
-            barcode = engine.decode(raw)
+            barcode = decoder.decode(raw)
             if barcode.kind == "internal":
                 rows.append((None, f"an internal barcode for {barcode.item} needs no link"))
             else:
-                rows.append((engine.link_key(barcode), barcode.plugin))
+                rows.append((decoder.link_key(barcode), barcode.plugin))
         except BarcodeError as error:
             rows.append((None, error.message))
     return rows
