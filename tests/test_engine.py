@@ -246,3 +246,12 @@ def test_run_together_label_with_an_element_the_supplier_profile_lacks_is_not_mi
     assert engine.decode(clean).lot_code == "LOT42"
     with pytest.raises(AmbiguousBarcode):
         engine.decode(clean.replace(GS, "").replace(RS, "").replace(EOT, ""))
+
+
+def test_a_malformed_order_file_is_refused_before_the_store_is_opened(tmp_path: Path) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text("reference,supplier\nPO-1,acme\n", encoding="utf-8")
+    engine = Engine(tmp_path / "never.db")
+    with pytest.raises(InputError, match=r"orders\.csv"):
+        engine.import_purchase_orders(orders)
+    assert not (tmp_path / "never.db").exists()

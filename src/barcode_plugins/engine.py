@@ -15,8 +15,6 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from barcode_plugins.decoder import MAX_SCAN_LENGTH, Decoder
 from barcode_plugins.errors import (
     AlreadyLinked,
@@ -517,25 +515,17 @@ class Engine:
         return prune(self.store, keep, older_than)
 
     # -- purchase orders ---------------------------------------------------------------------------------
-    def import_purchase_orders(self, source: Path | Iterable[PurchaseOrder]) -> list[PurchaseOrder]:
+    def import_purchase_orders(self, source: str | Path | Iterable[PurchaseOrder]) -> list[PurchaseOrder]:
         """Import orders from a CSV/JSON file (or values), idempotent by reference: a re-import updates.
 
         :raises InputError: a malformed file (row and column named), or a line with receipts that the new
             file drops or cuts below what was received. Nothing is written then.
         """
-        if isinstance(source, (str, Path)):
-            from barcode_plugins.files.po_files import read_purchase_orders
+        from barcode_plugins.actions.orders import import_orders
+        from barcode_plugins.files.po_files import purchase_orders_from
 
-            orders = read_purchase_orders(Path(source))
-        else:
-            orders = [_exact_order(order) for order in source]
-        store = self.store
-        with store.transaction():
-            for order in orders:
-                _check_reimport(store.get_purchase_order(order.reference), order)
-                store.save_purchase_order(order)
-            store.add_history("po_import", "imported", "", message=f"{len(orders)} order(s)")
-        return [store.get_purchase_order(order.reference) or order for order in orders]
+        orders = purchase_orders_from(source)  # read and checked before the store is opened
+        return import_orders(self.store, orders)
 
     def purchase_orders(self, status: str | None = None) -> list[PurchaseOrder]:
         """Every purchase order, optionally of one status."""
@@ -632,40 +622,6 @@ class Engine:
         if item is None:
             raise NotFound(f"no stock item {stock_item_id}")
         return item
-
-
-def _exact_order(order: PurchaseOrder) -> PurchaseOrder:
-    """An order given as values, its quantities checked and exact (a file's are checked as it is read)."""
-
-    from barcode_plugins.quantities import QuantityError, checked
-
-    lines = []
-    for line in order.lines:
-        try:
-            lines.append(attrs.evolve(line, quantity=checked(line.quantity)))
-        except QuantityError as error:
-            raise InputError(f"{order.reference} line {line.line}: {error.message}") from None
-    return attrs.evolve(order, lines=tuple(lines))
-
-
-def _check_reimport(existing: PurchaseOrder | None, order: PurchaseOrder) -> None:
-    if existing is None:
-        return
-    new_lines = {line.line: line for line in order.lines}
-    for line in existing.lines:
-        if line.received <= 0:
-            continue
-        replacement = new_lines.get(line.line)
-        if replacement is None:
-            raise InputError(
-                f"{order.reference} line {line.line} has {line.received} received and is missing from the file;"
-                " a line with receipts cannot be removed"
-            )
-        if replacement.quantity < line.received:
-            raise InputError(
-                f"{order.reference} line {line.line}: quantity {replacement.quantity} is below the"
-                f" {line.received} already received"
-            )
 
 
 def _scan_message(
