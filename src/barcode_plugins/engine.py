@@ -1,7 +1,8 @@
-"""The engine: decode, scan, link, unlink, purchase orders and receiving — glue between the hooks and the store.
+"""The engine: decode, scan, link, unlink, purchase orders and receiving — the embedding surface.
 
-``Engine`` is the embedding surface. It opens the store only when a method needs it, so decoding never pays for
-SQLite or sqlite-utils.
+``Engine`` composes a store-free :class:`~barcode_plugins.decoder.Decoder`, the store and the actions below it
+(:mod:`barcode_plugins.actions`): it checks and decodes its input, then gives each action the collaborators it
+needs. It opens the store only when a method needs it, so decoding never pays for SQLite or sqlite-utils.
 """
 
 from __future__ import annotations
@@ -11,19 +12,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from barcode_plugins.decoder import MAX_SCAN_LENGTH, Decoder
 from barcode_plugins.errors import (
-    AlreadyLinked,
     BarcodeError,
-    EnvironmentFault,
     InputError,
-    InvalidItemReference,
     NotFound,
-    NotLinked,
     StoreError,
 )
 from barcode_plugins.hooks.manager import PluginManager
@@ -46,7 +42,7 @@ if TYPE_CHECKING:
     from barcode_plugins.hooks.types import Transaction
     from barcode_plugins.images import ImageBarcode
     from barcode_plugins.quantities import Quantity
-    from barcode_plugins.store import LinkRow, Store
+    from barcode_plugins.store import Store
 
 DB_ENVIRONMENT_VARIABLE = "BARCODE_PLUGINS_DB"
 HISTORY_LIMIT_ENVIRONMENT_VARIABLE = "BARCODE_PLUGINS_HISTORY_LIMIT"
@@ -220,117 +216,24 @@ class Engine:
             normalisation repaired, each decoder's verdict, each order line considered. A scan that resolves to
             nothing keeps its explanation in the history either way.
         """
-        barcode = self.decode(raw)
-        store = self.store
-        item = barcode.item
-        link = None
-        if item is None:
-            link = store.get_link(self.link_key(barcode))
-            item = link.item if link else None
-        stock_item = None
-        if item is not None and item.type == "stockitem" and item.id.isdigit():
-            stock_item = store.get_stock_item(int(item.id))
-        matched: tuple[PurchaseOrderLine, ...] = ()
-        if barcode.kind == "supplier":
-            matched = tuple(self.match_lines(barcode))
-        # The lines still open (matching also offers complete ones, for over-receipts; the explanation says so).
-        lines = tuple(line for line in matched if line.outstanding > 0)
-        message = _scan_message(barcode, item, link, lines)
-        explanation = None
-        if explain or (item is None and not lines):
-            from barcode_plugins.actions.explain import explain_scan
+        from barcode_plugins.actions.scanning import scan
 
-            explanation = explain_scan(store, self.decoder, self.plugins, raw, barcode, item, matched)
-        from barcode_plugins.actions.events import announce  # lazy: decoding never announces anything
-
-        warning = None
-        try:
-            with self.transaction():
-                history_id = store.add_history(
-                    "scan",
-                    "found" if item or barcode.kind != "external" else "not_recognised",
-                    raw,
-                    barcode_hash=barcode.barcode_hash,
-                    plugin=barcode.plugin,
-                    item=item,
-                    message=message,
-                )
-                if item is None and not lines and explanation is not None:
-                    from barcode_plugins.actions.explain import to_json
-
-                    store.set_history_explanation(history_id, to_json(explanation))
-                announce(
-                    self.plugins,
-                    self.transactions,
-                    "barcode_scanned",
-                    history_id,
-                    raw=raw,
-                    barcode_hash=barcode.barcode_hash,
-                    plugin=barcode.plugin,
-                    item=item,
-                )
-        except EnvironmentFault as error:
-            # A scan only looks: a read-only or full store still answers, without its history line.
-            warning = f"not logged in the history: {error.message}"
-        return ScanResult(
-            barcode,
-            item,
-            link,
-            stock_item,
-            lines,
-            message,
-            explanation=explanation,  # asked for, or a scan that found nothing: explained either way
-            warning=warning,
-        )
+        barcode = self.decode(raw)  # first: a scan that does not decode opens no store
+        return scan(self.store, self.decoder, self.plugins, self.transactions, raw, barcode, explain)
 
     def link(self, raw: str, item: str | ItemRef) -> Link:
         """Link a barcode (decodable or not) to an item. Relinking to the same item is a no-op.
 
         :raises AlreadyLinked: the barcode is linked to another item (the message names it).
         """
-        from barcode_plugins.actions.events import announce  # lazy: decoding never writes
-        from barcode_plugins.actions.host_items import require_existing
+        from barcode_plugins.actions.linking import link
 
         target = item if isinstance(item, ItemRef) else ItemRef.parse(item)
-        barcode = self.decode(raw)
+        barcode = self.decode(raw)  # the item and the scan are checked before the store opens
         if barcode.kind == "internal":
             raise InputError(f"this is an internal barcode for {barcode.item}; it needs no link")
         key = self.link_key(barcode)
-        from barcode_plugins.store import now
-
-        store = self.store
-        with self.transaction() as tx:
-            require_existing(self.plugins, target, tx)
-            existing = store.get_link(key)
-            if existing is not None:
-                if existing.item == target:
-                    return existing
-                raise AlreadyLinked(
-                    f"barcode is already linked to {existing.item} (since {existing.created_at[:19]}); unlink it first"
-                )
-            link = Link(key, target, raw, barcode.plugin, now())
-            store.add_link(link)
-            history_id = store.add_history(
-                "link",
-                "linked",
-                raw,
-                barcode_hash=barcode.barcode_hash,
-                plugin=barcode.plugin,
-                item=target,
-                message=f"linked to {target}",
-            )
-            announce(
-                self.plugins,
-                self.transactions,
-                "link_added",
-                history_id,
-                item=target,
-                link_key=key,
-                barcode_hash=barcode.barcode_hash,
-                raw=raw,
-                plugin=barcode.plugin,
-            )
-        return link
+        return link(self.store, self.plugins, self.transactions, raw, barcode, key, target)
 
     def unlink(self, raw: str | None = None, *, item: str | ItemRef | None = None) -> list[Link]:
         """Remove the link of a barcode, or every link of an item. Returns what was removed.
@@ -339,41 +242,14 @@ class Engine:
         """
         if (raw is None) == (item is None):
             raise InputError("unlink takes a barcode or an item, not both or neither")
-        from barcode_plugins.actions.events import announce_removed  # lazy: decoding never writes
-        from barcode_plugins.actions.host_items import require_existing
+        from barcode_plugins.actions.linking import unlink_barcode, unlink_item
 
-        store = self.store
         if raw is not None:
             barcode = self.decode(raw)
             key = self.link_key(barcode)
-            with self.transaction():
-                link = store.get_link(key)
-                if link is None:
-                    raise NotLinked("this barcode is not linked to anything")
-                store.delete_link(key)
-                history_id = store.add_history(
-                    "unlink",
-                    "unlinked",
-                    raw,
-                    barcode_hash=barcode.barcode_hash,
-                    plugin=barcode.plugin,
-                    item=link.item,
-                    message=f"unlinked from {link.item}",
-                )
-                announce_removed(self.plugins, self.transactions, history_id, [link])
-            return [link]
+            return unlink_barcode(self.store, self.plugins, self.transactions, raw, barcode, key)
         target = item if isinstance(item, ItemRef) else ItemRef.parse(str(item))
-        with self.transaction() as tx:
-            require_existing(self.plugins, target, tx)
-            links = store.links_for(target)
-            if not links:
-                raise NotLinked(f"{target} has no linked barcodes")
-            store.delete_links_for(target)
-            history_id = store.add_history(
-                "unlink", "unlinked", "", item=target, message=f"removed {len(links)} link(s)"
-            )
-            announce_removed(self.plugins, self.transactions, history_id, links)
-        return links
+        return unlink_item(self.store, self.plugins, self.transactions, target)
 
     def links(self, item: str | ItemRef) -> list[Link]:
         """Every barcode linked to an item."""
@@ -400,65 +276,9 @@ class Engine:
             ``TYPE:ID``, a scan that does not decode or reads several ways, an internal barcode); nothing is
             written then.
         """
-        from barcode_plugins.actions import bulk
-        from barcode_plugins.store import now
+        from barcode_plugins.actions.bulk import import_links
 
-        def numbered(index: int) -> str:
-            return f"row {index + 1}"
-
-        name: Callable[[int], str] = (
-            numbered if row_names is None else row_names if callable(row_names) else row_names.__getitem__
-        )
-        at = now()
-        store = self.store
-        source = iter(links)
-        first = 0
-        staged = False
-        try:
-            while batch := list(islice(source, bulk.IMPORT_BATCH_ROWS)):
-                rows = self._checked_link_rows(batch, first, name, at)
-                first += len(batch)
-                if not staged and len(batch) < bulk.IMPORT_BATCH_ROWS:
-                    with store.transaction():  # the whole import is this one batch: straight in
-                        added = store.add_link_rows(rows)
-                        self._log_link_import(added, len(rows))
-                    return added
-                store.stage_links(rows)
-                staged = True
-            if not staged:
-                return 0
-            with store.transaction():
-                added, total = store.add_staged_links()
-                self._log_link_import(added, total)
-            return added
-        finally:
-            if staged:
-                store.drop_staged_links()
-
-    def _checked_link_rows(
-        self, batch: list[tuple[str, str | ItemRef]], first: int, name: Callable[[int], str], at: str
-    ) -> list[LinkRow]:
-        """One batch of an import as table rows; :class:`InputError` names the first row that cannot be linked."""
-        from barcode_plugins.actions.bulk import link_keys
-
-        targets: list[ItemRef] = []
-        for index, (_, item) in enumerate(batch, first):
-            try:
-                targets.append(item if isinstance(item, ItemRef) else ItemRef.parse(item))
-            except InvalidItemReference as error:
-                raise InputError(f"{name(index)}: {error.message}") from None
-        rows: list[LinkRow] = []
-        keyed = link_keys(self.decoder, self.plugins, [raw for raw, _ in batch])
-        for index, ((raw, _), target, (key, plugin)) in enumerate(zip(batch, targets, keyed, strict=True), first):
-            if key is None:
-                raise InputError(f"{name(index)}: {plugin}")
-            rows.append((key, target.type, target.id, raw, plugin, at))
-        return rows
-
-    def _log_link_import(self, added: int, total: int) -> None:
-        self.store.add_history(
-            "link_import", "imported", "", message=f"{added} link(s) added, {total - added} already linked"
-        )
+        return import_links(self.store, self.decoder, self.plugins, links, row_names)
 
     def label(self, item: str | ItemRef, *, short: bool = False) -> str:
         """The internal barcode payload to print for an item: JSON, or the short form for 1D labels."""
@@ -622,21 +442,6 @@ class Engine:
         if item is None:
             raise NotFound(f"no stock item {stock_item_id}")
         return item
-
-
-def _scan_message(
-    barcode: Decoded, item: ItemRef | None, link: Link | None, lines: tuple[PurchaseOrderLine, ...]
-) -> str:
-    if barcode.kind == "internal":
-        return f"internal barcode for {item}"
-    if link is not None:
-        return f"linked to {link.item}"
-    if lines:
-        shown = ", ".join(f"{line.purchase_order} line {line.line}" for line in lines[:5])
-        return f"{barcode.supplier or 'supplier'} label; open order line: {shown}"
-    if barcode.kind == "supplier":
-        return f"{barcode.supplier or 'ECIA'} label; no link and no open order line"
-    return "not recognised and not linked"
 
 
 __all__ = ["MAX_SCAN_LENGTH", "Engine", "default_db_path"]

@@ -1,5 +1,5 @@
 """Actions: the store-backed work below the engine (receiving, link import, history, events, transactions, the
-host's stock items, explanations, order-line matching). None imports the engine.
+host's stock items, explanations, order-line matching, purchase-order import). None imports the engine.
 
 How an action gets what it needs (one pattern, everywhere): an action is a module-level function whose leading
 parameters are the collaborators it uses, typed by their concrete classes and always in this order, each only if

@@ -1,4 +1,5 @@
-"""Bulk link import: the link key of many scans, decoded across processes when the batch is large.
+"""Bulk link import: many ``(scan, item)`` pairs linked all or nothing, their link keys decoded across processes
+when the batch is large.
 
 Decoding is what a bulk import spends its time on (the insert is a fraction of it), and decoders are pure
 functions of their text (the conformance suite checks it), so a large batch is split over this process and forked
@@ -16,15 +17,18 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING
 
-from barcode_plugins.errors import BarcodeError
+from barcode_plugins.errors import BarcodeError, InputError, InvalidItemReference
+from barcode_plugins.models import ItemRef
 
 if TYPE_CHECKING:
     from barcode_plugins.decoder import Decoder
     from barcode_plugins.hooks.manager import PluginManager
     from barcode_plugins.models import HookFailure
+    from barcode_plugins.store import LinkRow, Store
 
 #: Rows an import reads, decodes and checks at a time (memory is bounded by this, not by the import's size).
 IMPORT_BATCH_ROWS = 50_000
@@ -37,6 +41,82 @@ KeyedRow = tuple[str | None, str | None]
 
 # What the forked workers read: set just before the pool starts (the children inherit it, nothing is pickled).
 _WORK: tuple[Decoder, PluginManager, Sequence[str]] | None = None
+
+
+def import_links(
+    store: Store,
+    decoder: Decoder,
+    plugins: PluginManager,
+    links: Iterable[tuple[str, str | ItemRef]],
+    row_names: Sequence[str] | Callable[[int], str] | None = None,
+) -> int:
+    """Link many ``(raw, item)`` pairs, all or nothing (see :meth:`Engine.import_links`); returns the number added.
+
+    ``links`` is read :data:`IMPORT_BATCH_ROWS` at a time; when there is more than one batch the checked rows wait
+    in a TEMP table until the last one, so memory stays bounded and the store is locked only for the final copy.
+
+    :raises InputError: naming the first row that cannot be linked; nothing is written then.
+    """
+    from barcode_plugins.store import now  # lazy: decoding a batch needs no store
+
+    def numbered(index: int) -> str:
+        return f"row {index + 1}"
+
+    name: Callable[[int], str] = (
+        numbered if row_names is None else row_names if callable(row_names) else row_names.__getitem__
+    )
+    at = now()
+    source = iter(links)
+    first = 0
+    staged = False
+    try:
+        while batch := list(islice(source, IMPORT_BATCH_ROWS)):
+            rows = _checked_link_rows(decoder, plugins, batch, first, name, at)
+            first += len(batch)
+            if not staged and len(batch) < IMPORT_BATCH_ROWS:
+                with store.transaction():  # the whole import is this one batch: straight in
+                    added = store.add_link_rows(rows)
+                    _log_link_import(store, added, len(rows))
+                return added
+            store.stage_links(rows)
+            staged = True
+        if not staged:
+            return 0
+        with store.transaction():
+            added, total = store.add_staged_links()
+            _log_link_import(store, added, total)
+        return added
+    finally:
+        if staged:
+            store.drop_staged_links()
+
+
+def _checked_link_rows(
+    decoder: Decoder,
+    plugins: PluginManager,
+    batch: list[tuple[str, str | ItemRef]],
+    first: int,
+    name: Callable[[int], str],
+    at: str,
+) -> list[LinkRow]:
+    """One batch of an import as table rows; :class:`InputError` names the first row that cannot be linked."""
+    targets: list[ItemRef] = []
+    for index, (_, item) in enumerate(batch, first):
+        try:
+            targets.append(item if isinstance(item, ItemRef) else ItemRef.parse(item))
+        except InvalidItemReference as error:
+            raise InputError(f"{name(index)}: {error.message}") from None
+    rows: list[LinkRow] = []
+    keyed = link_keys(decoder, plugins, [raw for raw, _ in batch])
+    for index, ((raw, _), target, (key, plugin)) in enumerate(zip(batch, targets, keyed, strict=True), first):
+        if key is None:
+            raise InputError(f"{name(index)}: {plugin}")
+        rows.append((key, target.type, target.id, raw, plugin, at))
+    return rows
+
+
+def _log_link_import(store: Store, added: int, total: int) -> None:
+    store.add_history("link_import", "imported", "", message=f"{added} link(s) added, {total - added} already linked")
 
 
 def link_keys(decoder: Decoder, plugins: PluginManager, raws: Sequence[str]) -> list[KeyedRow]:
