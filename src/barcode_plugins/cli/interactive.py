@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from barcode_plugins.cli.context import AppContext, print_json
+from barcode_plugins.cli.outcomes import COLOURS, summary
 from barcode_plugins.cli.output import visible
-from barcode_plugins.cli.receiving import COLOURS, summary
 from barcode_plugins.models import ReceiveResult
 
 if TYPE_CHECKING:
