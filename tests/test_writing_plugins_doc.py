@@ -92,7 +92,7 @@ def test_the_public_import_paths_it_names_exist() -> None:
     assert set(rows) == {"barcode_plugins", "barcode_plugins.formats.ecia", "barcode_plugins.testing"}
     for path, text in rows.items():
         module = importlib.import_module(path)
-        names = re.findall(r"`(\w+)`", text)
+        names = [name for name in re.findall(r"`(\w+)`", text) if name not in hook_names()]
         assert names and [name for name in names if not hasattr(module, name)] == [], path
     root_names = re.findall(r"`(\w+)`", rows["barcode_plugins"])
     assert [name for name in root_names if name not in barcode_plugins.__all__] == []
