@@ -443,5 +443,82 @@ class Engine:
             raise NotFound(f"no stock item {stock_item_id}")
         return item
 
+    # -- what the command line and the HTTP app need besides the above -------------------------------------
+    def sharing_plugins(self, db: str | Path | None) -> Engine:
+        """Another engine, on the store ``db``, that shares this engine's plugins: they are loaded once, and a
+        failure recorded while one engine calls them is seen by the other (a process that runs several commands)."""
+        return Engine(db, plugins=self.plugins)
+
+    def plugin_infos(self) -> list[Any]:
+        """Every plugin: name, distribution, version, status and hooks (:class:`~barcode_plugins.models.PluginInfo`
+        values)."""
+        return self.plugins.plugin_infos()
+
+    def plugin_failures(self) -> list[Any]:
+        """Every plugin failure recorded so far, oldest first (:class:`~barcode_plugins.models.HookFailure`)."""
+        return list(self.plugins.failures)
+
+    def take_plugin_warnings(self) -> list[str]:
+        """The loader's warnings not yet taken (a name in ``BARCODE_PLUGINS_LOAD`` that no plugin has, ...);
+        each is given once."""
+        warnings = list(self.plugins.warnings)
+        self.plugins.warnings.clear()
+        return warnings
+
+    def add_plugin_commands(self, group: Any) -> None:
+        """Let plugins add commands to a click group (the ``register_commands`` hook). A plugin may add but not
+        replace: a command the group had is put back, and the attempt is recorded as that plugin's failure."""
+        existing = dict(group.commands)
+        for impl, _answer in self.plugins.call_each("register_commands", cli=group):
+            clashes = sorted(name for name, command in existing.items() if group.commands.get(name) is not command)
+            if clashes:
+                group.commands.update({name: existing[name] for name in clashes})
+                self.plugins.record_failure(
+                    impl.plugin_name,
+                    "register_commands",
+                    f"tried to replace the built-in command(s) {', '.join(clashes)}; kept the built-in",
+                )
+
+    def open_store(self) -> str:
+        """Open the store now (creating or migrating it) rather than on first use; returns its path, so that a
+        server fails on a bad database before it binds its port and can say which file it serves."""
+        return self.store.path
+
+    def schema_version(self) -> int:
+        """The schema version the store is at."""
+        return self.store.schema_version()
+
+    def set_durable(self, durable: bool) -> None:
+        """``True``: every commit is fsynced from now on (it survives a power cut: a person just saw
+        "received"); ``False``, the default: a commit survives a killed process."""
+        self.store.set_durable(durable)
+
+    def create_api_token(self, name: str) -> tuple[Any, str]:
+        """Make an HTTP API token named ``name``: returns the stored record (an ``ApiToken``: id, name, hint,
+        dates; its hash, never the token) and the token itself, which exists only this once.
+
+        :raises InputError: the name is not 1 to 64 printable characters, or a live token has it.
+        """
+        from barcode_plugins.actions.api_tokens import create_token  # lazy: only ``token create`` makes one
+
+        return create_token(self.store, name)
+
+    def api_tokens(self, include_revoked: bool = False) -> list[Any]:
+        """The API tokens (``ApiToken`` records, oldest first): the live ones, or every one."""
+        return self.store.api_tokens(include_revoked)
+
+    def revoke_api_token(self, name_or_id: str) -> Any:
+        """Revoke a live API token by name (or id) and return its record.
+
+        :raises NotFound: no live token has that name or id.
+        """
+        return self.store.revoke_api_token(name_or_id)
+
+    def api_token_is_valid(self, token: str | None) -> bool:
+        """Whether ``token`` is a live API token of this store."""
+        from barcode_plugins.actions.api_tokens import is_valid  # lazy: only the server checks tokens
+
+        return is_valid(self.store, token)
+
 
 __all__ = ["MAX_SCAN_LENGTH", "Engine", "default_db_path"]

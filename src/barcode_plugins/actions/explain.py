@@ -1,4 +1,4 @@
-"""Why a scan was read and resolved the way it was: the explanation values, and how they are built.
+"""Why a scan was read and resolved the way it was: how explanations are built (their values are in ``models``).
 
 Built only when asked (``Engine.scan(raw, explain=True)``, ``Engine.receive(raw, ..., explain=True)``) or when a
 scan fails (then stored with its history entry), never on the ordinary path: building one decodes the scan again,
@@ -8,57 +8,15 @@ asking every decoder, and looks at every order line the label could be about, of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-import attrs
+from barcode_plugins.models import DecoderVerdict, Explanation, LineVerdict
 
 if TYPE_CHECKING:
     from barcode_plugins.decoder import Decoder
     from barcode_plugins.hooks.manager import PluginManager
     from barcode_plugins.models import Decoded, PurchaseOrder, PurchaseOrderLine, Quantity
     from barcode_plugins.store import Store
-
-DecoderVerdictKind = Literal["claimed", "declined", "not_its_shape", "failed", "refused", "not_asked"]
-
-
-@attrs.frozen
-class DecoderVerdict:
-    """What one decoder said about the scan.
-
-    ``claimed`` (it decoded it), ``declined`` (an ECIA label, but not this decoder's), ``not_its_shape`` (not a
-    format it reads), ``failed`` (it raised: a bug, ``detail`` says what), ``refused`` (it raised a deliberate
-    error: its format, but invalid), ``not_asked`` (a fallback, skipped because a specific decoder claimed it).
-    """
-
-    plugin: str
-    verdict: DecoderVerdictKind
-    detail: str = ""
-
-
-@attrs.frozen
-class LineVerdict:
-    """One purchase-order line the label could be about, and why it was kept or rejected."""
-
-    purchase_order: str
-    line: int
-    kept: bool
-    reason: str
-
-
-@attrs.frozen
-class Explanation:
-    """How a scan was read and resolved. ``reason`` is the one sentence a person at the station acts on."""
-
-    reason: str
-    #: What normalisation repaired (``control-pictures``, ``caret-notation``, ``layout-qwertz``,
-    #: ``dropped-separators``, ...).
-    repairs: tuple[str, ...] = ()
-    #: How many readings the scan has (more than 1: separators were lost and the text reads several ways).
-    readings: int = 1
-    decoders: tuple[DecoderVerdict, ...] = ()
-    #: Every order line considered (receiving and supplier labels only).
-    lines: tuple[LineVerdict, ...] = ()
-
 
 #: Receive outcomes that are failures: their explanation is kept in the history.
 FAILED_RECEIVE_STATUSES = frozenset(
