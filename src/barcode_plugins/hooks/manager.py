@@ -48,9 +48,8 @@ from barcode_plugins.models import Decoded, HookFailure, ItemRef, PluginInfo, Pu
 if TYPE_CHECKING:
     import click
 
-    from barcode_plugins.actions.events import Event
-    from barcode_plugins.actions.transaction import Transaction
     from barcode_plugins.formats.label_formats import LabelFormat
+    from barcode_plugins.hooks.types import Event, Transaction
     from barcode_plugins.models import Quantity
 
 ENTRY_POINT_GROUP = "barcode_plugins"
