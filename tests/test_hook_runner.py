@@ -442,3 +442,14 @@ def test_a_link_listener_that_exits_refuses_the_link(engine: Engine, register_pl
     with pytest.raises(ListenerRefused, match="SystemExit: 2"):
         engine.link("REEL-1", "part:1")
     assert engine.store.get_link(engine.link_key(engine.decode("REEL-1"))) is None
+
+
+def test_an_old_style_hookwrapper_wraps_link_item(manager: PluginManager) -> None:
+    class Prefix:
+        @hookimpl(hookwrapper=True)
+        def link_item(self, barcode: Decoded) -> Generator[None, Any, None]:
+            outcome = yield
+            outcome.force_result(f"site-a/{outcome.get_result() or barcode.supplier_part_number}")
+
+    assert manager.register(Prefix(), "prefix")
+    assert manager.link_item(manager.decode("ACME:r1")[0][1]) == "site-a/r1"
