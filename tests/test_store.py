@@ -248,7 +248,7 @@ def test_a_full_disk_is_an_environment_fault_and_writes_nothing(tmp_path: Path) 
 @pytest.fixture
 def locked_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A store file whose write lock another connection holds, with a busy timeout of 0.2 s."""
-    from barcode_plugins import store as store_module
+    from barcode_plugins.store import connections as store_module
 
     path = tmp_path / "locked.db"
     Store(path).close()
