@@ -328,3 +328,74 @@ def test_the_cli_exits_3_when_the_lock_is_held_too_long(locked_store: Path) -> N
     _register_commands()
     result = CliRunner().invoke(cli, ["--db", str(locked_store), "link", "TAG-1", "part:1"])
     assert result.exit_code == 3 and "locked" in result.output and "Traceback" not in result.output
+
+
+# -- issue 13: one SQL idiom (every write in a transaction), one received-quantity update ------------------------
+def _history_count(path: Path) -> int:
+    """What another connection sees: only committed rows."""
+    with sqlite3.connect(path) as conn:
+        count = int(conn.execute("SELECT count(*) FROM history").fetchone()[0])
+    conn.close()
+    return count
+
+
+def test_a_write_outside_a_transaction_is_committed_and_does_not_capture_the_next_one(tmp_path: Path) -> None:
+    path = tmp_path / "loose.db"
+    store = Store(path)
+    store.add_history("scan", "unknown", "FIRST")  # no transaction() around it: it is its own
+    assert _history_count(path) == 1
+    assert not store.db.conn.in_transaction
+    with store.transaction():
+        store.add_history("scan", "unknown", "SECOND")
+    assert _history_count(path) == 2  # the block committed its own work, not joined a leftover transaction
+    store.close()
+
+
+def test_a_multi_statement_write_outside_a_transaction_is_one_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "undo.db"
+    engine = _receiving_engine(path)
+    engine.receive(_label(1))
+    store = engine.store
+    receipt = store.get_receipt(engine.decode(_label(1)).barcode_hash)
+    assert receipt is not None
+    store.delete_receipt(receipt)
+    assert not store.db.conn.in_transaction
+    with sqlite3.connect(path) as other:  # both the receipt and the line's quantity, as another process sees them
+        receipts = other.execute("SELECT count(*) FROM receipts").fetchone()[0]
+        received = other.execute("SELECT received_micros FROM po_lines").fetchone()[0]
+    other.close()
+    assert (receipts, received) == (0, 0)
+    engine.close()
+
+
+def test_the_order_status_follows_the_received_quantity_both_ways(tmp_path: Path) -> None:
+    engine = Engine(tmp_path / "status.db")
+    store = engine.store
+    lines = (PurchaseOrderLine("PO-9", 1, mpn="PART-1", quantity=2), PurchaseOrderLine("PO-9", 2, mpn="B", quantity=1))
+    store.save_purchase_order(PurchaseOrder("PO-9", "Farnell", None, "placed", lines))
+    first, second = engine.decode(_label(1)), engine.decode(_label(2))
+    line = store.get_line("PO-9", 1)
+    assert line is not None
+    store.book_receipt(line, Decimal(1), None, first, first.raw, "k1")  # line 1 half received
+    store.add_received("PO-9", 2, Decimal(1))  # line 2 full
+    assert store.get_purchase_order("PO-9").status == "placed"  # type: ignore[union-attr]
+    half = store.get_line("PO-9", 1)
+    assert half is not None and half.received == 1
+    store.book_receipt(half, Decimal(1), None, second, second.raw, "k2")  # fills the last line: complete
+    order = store.get_purchase_order("PO-9")
+    assert order is not None and order.status == "complete" and order.lines[0].received == 2
+    receipt = store.get_receipt(second.barcode_hash)
+    assert receipt is not None
+    store.delete_receipt(receipt)  # taken back: open again
+    order = store.get_purchase_order("PO-9")
+    assert order is not None and order.status == "placed" and order.lines[0].received == 1
+    assert store.received_on_line("PO-9", 1) == 1
+    engine.close()
+
+
+def test_revoking_a_token_by_an_id_too_large_for_sqlite_is_not_found() -> None:
+    from barcode_plugins.errors import NotFound
+
+    store = Store()
+    with pytest.raises(NotFound):
+        store.revoke_api_token("9" * 30)

@@ -12,7 +12,7 @@ import attrs
 
 from barcode_plugins.errors import InputError, NotFound
 from barcode_plugins.store.connections import StoreConnections
-from barcode_plugins.store.values import now
+from barcode_plugins.store.values import id_in_range, now
 
 _LIVE = "revoked_at IS NULL"
 
@@ -59,7 +59,7 @@ class TokenTable(StoreConnections):
         """Revoke a live token by name or id; :class:`NotFound` if there is none."""
         with self.transaction():
             rows = self._table_rows("api_tokens", f"name = ? AND {_LIVE}", [name_or_id])
-            if not rows and name_or_id.isdigit():
+            if not rows and name_or_id.isdigit() and id_in_range(int(name_or_id)):
                 rows = self._table_rows("api_tokens", f"id = ? AND {_LIVE}", [int(name_or_id)])
             if not rows:
                 raise NotFound(f"no live token named {name_or_id[:64]!r}")
