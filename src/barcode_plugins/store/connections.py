@@ -146,7 +146,7 @@ class StoreConnections:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         memory = self.path == ":memory:"
-        self._memory_lock: threading.RLock | None = threading.RLock() if memory else None  # type: ignore[valid-type]
+        self._memory_lock: threading.RLock | None = threading.RLock() if memory else None
         self._local = threading.local()
         #: Every open connection and the thread it belongs to (close() closes them all).
         self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
@@ -249,7 +249,7 @@ class StoreConnections:
     @property
     def db(self) -> sqlite_utils.Database:
         """The calling thread's connection (opened on its first use; the one connection of a memory store)."""
-        db = getattr(self._local, "db", None)
+        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
         if db is not None:
             return db
         if self._memory_lock is not None:

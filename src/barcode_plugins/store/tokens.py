@@ -41,9 +41,10 @@ class TokenTable(StoreConnections):
         with self.transaction():
             if self._table_rows("api_tokens", f"name = ? AND {_LIVE}", [name]):
                 raise InputError(f"a token named {name!r} exists; revoke it first or choose another name")
-            table = self.db.table("api_tokens")
-            table.insert({"name": name, "token_hash": token_hash, "hint": hint, "created_at": now()})
-            return _token(table.get(table.last_pk))
+            self.db.table("api_tokens").insert(
+                {"name": name, "token_hash": token_hash, "hint": hint, "created_at": now()}
+            )
+            return _token(self._table_rows("api_tokens", "token_hash = ?", [token_hash])[0])  # hashes are unique
 
     def api_tokens(self, include_revoked: bool = False) -> list[ApiToken]:
         """Tokens, oldest first."""
