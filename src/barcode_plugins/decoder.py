@@ -26,7 +26,8 @@ _SEPARATORS_AND_SPACE = "\x1d\x1e\x04\x1c\x1f \t\r\n"
 class Decoder:
     """Decode scans through the installed plugins; never touches a store.
 
-    Safe to share between threads: its caches are rebuilt, never changed in place, when the plugin set changes.
+    Safe to share between threads: its caches are replaced whole when the plugin set changes, and otherwise only
+    gain entries (one dict assignment each), so a thread never sees half of one.
 
     :param plugins: a :class:`PluginManager` to use instead of loading every installed plugin.
     """
