@@ -25,6 +25,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from barcode_plugins.formats.ecia import DATA_IDENTIFIER
 from barcode_plugins.formats.patterns import PRINTABLE, first_characters
 
 # The four character rows of a US keyboard, key by key: (unshifted, shifted).
@@ -183,7 +184,6 @@ LAYOUTS: Mapping[str, Layout] = {layout.name: layout for layout in (QWERTZ, AZER
 _AIM_PREFIX = r"(?:\][A-Za-z][0-9A-Za-z])?"
 _CORE_STARTS = (r">?\[\)>", r'\{\s*"[a-z_]{1,32}"\s*:', r"bp:[a-z_]{1,32}:")
 _AIM = re.compile(_AIM_PREFIX)
-_LEADING_DI = re.compile(r"[0-9]{0,3}[A-Z]")
 _PROBE = 80
 # What a damaged known start may begin with, as US characters: an AIM prefix's "]", the ECIA header's ">" and
 # "[", the internal forms' "{" and "b". A declared start adds its possible first characters (see LayoutEvidence).
@@ -267,5 +267,5 @@ def detect_layout(text: str, evidence: LayoutEvidence = CORE_EVIDENCE) -> Layout
 
 
 def _leading_identifier(token: str) -> str:
-    match = _LEADING_DI.match(token)
+    match = DATA_IDENTIFIER.match(token)
     return match.group() if match else ""

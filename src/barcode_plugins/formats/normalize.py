@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import attrs
 
 from barcode_plugins.formats.ecia import (
+    DATA_IDENTIFIER,
     DATA_IDENTIFIERS,
     EOT,
     GS,
@@ -43,7 +44,6 @@ from barcode_plugins.formats.ecia import (
     canonical_ecia,
     gs1_application_identifier,
     parse_ecia,
-    remember_canonical,
 )
 from barcode_plugins.formats.layouts import CORE_EVIDENCE, detect_layout
 
@@ -91,7 +91,6 @@ _EOT_FORMS = frozenset({EOT, "^D", "004", "0004"})
 _MAX_VARIANTS = 8
 # Single characters that occur in label data, so a separator learned as one of them is checked element by element.
 _DATA_PUNCTUATION = frozenset(" -/.,:;+#_()*&'\"%=!?")
-_DI = re.compile(r"[0-9]{0,3}[A-Z]")
 # The identifiers learned separators are checked against when no plugin declared more.
 _STANDARD_VOCABULARY = frozenset(DATA_IDENTIFIERS)
 _SHAPES = {di: re.compile(shape) for di, shape in VALUE_SHAPES.items()}
@@ -192,10 +191,7 @@ def _canonical_of(text: str) -> str | None:
     record = parse_ecia(text)
     if record is None:
         return None
-    canonical = canonical_ecia(record)
-    if canonical != text:
-        remember_canonical(canonical, record)  # the plugins parse the canonical text next
-    return canonical
+    return canonical_ecia(record)
 
 
 def _canonical_readings(
@@ -289,7 +285,7 @@ def _headers(text: str, vocabulary: AbstractSet[str]) -> Iterator[_Header]:
         for first in range(after, min(after + MAX_LEARNED_SEPARATOR, len(text)) + 1):
             group_separator = text[after:first]
             if fmt == "06":
-                identifier = _DI.match(text, first)
+                identifier = DATA_IDENTIFIER.match(text, first)
                 plausible = identifier is not None and identifier.group() in vocabulary
             else:
                 plausible = _is_strong(group_separator) and gs1_application_identifier(text, first) is not None
@@ -395,7 +391,7 @@ def _variants(elements: list[str], doubtful: frozenset[int], separator: str) -> 
         return [elements]
     places_of: dict[str, list[int]] = {}  # where each DI occurs, DIs in order of first occurrence
     for index, element in enumerate(elements):
-        match = _DI.match(element)
+        match = DATA_IDENTIFIER.match(element)
         if match:
             places_of.setdefault(match.group(), []).append(index)
     choices: list[list[frozenset[int]]] = []
@@ -498,7 +494,7 @@ def _starts_element(piece: str, fmt: str, strong: bool) -> bool:
     if fmt != "06":
         return gs1_application_identifier(piece) is not None
     if strong:
-        return _DI.match(piece) is not None
+        return DATA_IDENTIFIER.match(piece) is not None
     return _KNOWN_ELEMENT.fullmatch(piece) is not None
 
 
@@ -529,19 +525,10 @@ def _read_dropped(text: str, header: _Header, profiles: tuple[SegmentationProfil
         segment_readings,  # lazy: only a scan that lost its separators needs it
     )
 
-    body = text[header.format_at + 2 : end]
-    # Values cut from a body with no separator in it and no trailing space are final: the reading's canonical text
-    # re-parses to the same record (tested), so it needs no second pass, and the plugins get the record as is.
-    final = not _SEPARATOR_CHARACTER.search(body) and body[-1:] not in _TRAILING_SPACE
-    segmented, complete = segment_readings(body, profiles)
+    segmented, complete = segment_readings(text[header.format_at + 2 : end], profiles)
     for elements in segmented:
-        record = EciaRecord.from_pairs((("06", elements),))
-        canonical = canonical_ecia(record)
-        reading: str | None = canonical
-        if final:
-            remember_canonical(canonical, record)
-        else:
-            reading = _canonical_of(canonical)
+        # The reading is what the parser makes of it: a value cut with a separator or trailing space reads otherwise.
+        reading = _canonical_of(canonical_ecia(EciaRecord.from_pairs((("06", elements),))))
         if reading is not None and reading not in readings:
             readings.append(reading)
     if not complete:
@@ -549,7 +536,3 @@ def _read_dropped(text: str, header: _Header, profiles: tuple[SegmentationProfil
         # result incomplete, which the engine reports as ambiguous (never as "not a label").
         readings += [text] * (MAX_READINGS + 1 - len(readings))
     return tuple(readings)
-
-
-_SEPARATOR_CHARACTER = re.compile("[\x1d\x1e\x04]")
-_TRAILING_SPACE = " \t\r\n"
