@@ -109,6 +109,13 @@ class TestControlCharacters:
     def test_control_pictures_outside_an_envelope(self) -> None:
         assert normalize("A␝B␞C␄").text == f"A{GS}B{RS}C{EOT}"
 
+    def test_no_ascii_character_is_a_control_picture(self) -> None:
+        # What lets normalize skip the picture search on ASCII scans (isascii() is a flag: 0.26 us a scan saved).
+        from barcode_plugins.formats.normalize import _PICTURE, _PICTURES
+
+        assert _PICTURE.search("".join(map(chr, range(128)))) is None
+        assert all(not chr(code).isascii() for code in _PICTURES)
+
     def test_caret_notation_only_with_evidence(self) -> None:
         assert normalize("A^]B^^C").text == "A^]B^^C"
         assert normalize("[)>^^06^]Q5^]1PX^]y^^^D").text == f"[)>{RS}06{GS}Q5{GS}1PX^]y{RS}{EOT}"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from barcode_plugins.models import Decoded
@@ -152,10 +152,6 @@ class EciaSegment(NamedTuple):
     elements: tuple[EciaElement, ...]
 
 
-#: Builds an EciaElement from an ``(identifier, value)`` pair without a Python-level ``__new__`` (hot paths).
-element_from_pair = partial(tuple.__new__, EciaElement)
-
-
 class EciaRecord:
     """A parsed envelope: its records (usually one) and, flattened, every element in label order.
 
@@ -174,7 +170,7 @@ class EciaRecord:
     _identifiers: frozenset[str] | None
 
     def __init__(self, segments: Iterable[EciaSegment]) -> None:
-        segments = tuple(EciaSegment(fmt, tuple(map(element_from_pair, elements))) for fmt, elements in segments)
+        segments = tuple(EciaSegment(fmt, tuple(map(EciaElement._make, elements))) for fmt, elements in segments)
         self._set(tuple((fmt, tuple((e[0], e[1]) for e in elements)) for fmt, elements in segments))
         self._segments = segments
 
@@ -209,7 +205,7 @@ class EciaRecord:
         """Each record inside the envelope, in order."""
         if self._segments is None:
             self._segments = tuple(
-                EciaSegment(fmt, tuple(map(element_from_pair, pairs))) for fmt, pairs in self._records
+                EciaSegment(fmt, tuple(map(EciaElement._make, pairs))) for fmt, pairs in self._records
             )
         return self._segments
 
@@ -269,11 +265,7 @@ class EciaRecord:
 
 def fields_from_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Build the ``fields`` object from ``(key, value)`` pairs, keeping repeats as ``key#2``, ``key#3``, ..."""
-    if isinstance(pairs, (list, tuple)):
-        fields = dict(pairs)
-        if len(fields) == len(pairs):  # no key repeats: the common case, built in one C call
-            return fields
-    fields = {}
+    fields: dict[str, str] = {}
     next_number: dict[str, int] = {}  # per key, where to look for a free "key#n": linear however often it repeats
     for key, value in pairs:
         name = key

@@ -15,8 +15,7 @@ Runs once per scan, before any decoder. In order, each step only when its eviden
    the vocabulary before it is trusted; when the elements can be found more than one way, all readings are
    returned.
 
-Idempotent (``normalize(normalize(x).text).text == normalize(x).text``), total (never raises on any ``str``) and
-cheap on clean input: every step starts with a test that costs next to nothing when there is nothing to do.
+Idempotent (``normalize(normalize(x).text).text == normalize(x).text``) and total (never raises on any ``str``).
 """
 
 from __future__ import annotations
@@ -76,12 +75,8 @@ _LEADING = re.compile(r"(?:[ \t\r\n\f\v\x00]*\][A-Za-z][0-9A-Za-z])*[ \t\r\n\f\v
 _SPACE_CHARACTER = re.compile(r"[ \t\r\n\f\v\x00]")
 _PICTURES = {0x2404: EOT, 0x241C: "\x1c", 0x241D: GS, 0x241E: RS, 0x241F: "\x1f"}
 _PICTURE = re.compile("[\u2404\u241c-\u241f]")
-_PLACEHOLDER = re.compile(r"[<{\[](?:GS|RS|EOT)[>}\]]|\\(?:x|u00)(?:1D|1E|04)", re.IGNORECASE)
-# One substitution per control character: a plain replacement string is much faster than a callback per match.
-_PLACEHOLDERS = tuple(
-    (re.compile(rf"[<{{\[]{name}[>}}\]]|\\(?:x|u00){code}", re.IGNORECASE), char)
-    for name, code, char in (("GS", "1D", GS), ("RS", "1E", RS), ("EOT", "04", EOT))
-)
+_PLACEHOLDER = re.compile(r"[<{\[](GS|RS|EOT)[>}\]]|\\(?:x|u00)(1D|1E|04)", re.IGNORECASE)
+_PLACEHOLDER_CHARACTERS = {"GS": GS, "RS": RS, "EOT": EOT, "1D": GS, "1E": RS, "04": EOT}
 _ENVELOPE = re.compile(r">?\[\)>")
 _FORMATS = ("06", "05")
 #: Longest separator a scanner's substitution is learned as (``\u001d`` is six characters, ``<EOT>`` five).
@@ -119,9 +114,8 @@ def normalize(raw: str, formats: FormatRegistry | None = None) -> Normalized:
     if not text.isascii() and _PICTURE.search(text):  # isascii() is a flag lookup: free on clean scans
         text = text.translate(_PICTURES)
         repairs.append("control-pictures")
-    if _may_hold_placeholder(text) and _PLACEHOLDER.search(text):
-        for placeholder, char in _PLACEHOLDERS:
-            text = placeholder.sub(char, text)
+    text, placeholders = _PLACEHOLDER.subn(_control_character, text)
+    if placeholders:
         repairs.append("placeholders")
     if _ENVELOPE.match(text):
         profiles = () if formats is None else formats.segmentation_profiles
@@ -149,17 +143,8 @@ def _repair_caret_notation(text: str, separator_starts: tuple[re.Pattern[str], .
     return repaired
 
 
-def _may_hold_placeholder(text: str) -> bool:
-    # Substring searches (memchr) rule out most scans before the regular expression's slower scan: every
-    # placeholder holds "<" or "\\", or a "[" or "{" followed by g, r or e. The ECIA header's "[" and a brace
-    # list's "{" stand first, so only a first character followed by such a letter counts there.
-    return (
-        "<" in text
-        or "\\" in text
-        or text.find("[", 1) >= 0
-        or text.find("{", 1) >= 0
-        or (text[:1] in ("[", "{") and text[1:2] in "GgRrEe")
-    )
+def _control_character(placeholder: re.Match[str]) -> str:
+    return _PLACEHOLDER_CHARACTERS[(placeholder[1] or placeholder[2]).upper()]
 
 
 def barcode_hash(canonical: str) -> str:

@@ -22,7 +22,6 @@ from barcode_plugins.formats.ecia import (
     MAX_READINGS,
     VALUE_SHAPES,
     EciaElement,
-    element_from_pair,
 )
 
 if TYPE_CHECKING:
@@ -312,7 +311,7 @@ def _segment_with(body: str, profile: SegmentationProfile) -> tuple[list[Reading
         elements = []
         while chain is not None:
             (a, v, b), chain = chain
-            elements.append(element_from_pair((body[a:v], body[v:b])))
+            elements.append(EciaElement(body[a:v], body[v:b]))
         readings.append(tuple(elements))
     return readings, True
 

@@ -63,7 +63,7 @@ DATAMATRIX_FORMAT = LabelFormat.identifier_list(
 def split_tokens(text: str) -> list[str]:
     """The label's tokens: what spaces, tabs, CR and LF separate."""
     if text.isascii() and not _OTHER_ASCII_WHITESPACE.search(text):
-        return text.split()  # the same tokens as the expression below, at a tenth of its cost
+        return text.split()  # the same tokens as the expression below (tested), at a third of its cost
     return [token for token in _TOKEN_SEPARATOR.split(text) if token]
 
 
