@@ -19,7 +19,6 @@ from barcode_plugins.errors import InvalidItemReference
 if TYPE_CHECKING:
     import cattrs
 
-    from barcode_plugins.actions.explain import Explanation
     from barcode_plugins.quantities import Quantity
 
 Kind = Literal["supplier", "internal", "external"]
@@ -323,6 +322,48 @@ class PluginInfo:
     error: str | None = None
 
 
+DecoderVerdictKind = Literal["claimed", "declined", "not_its_shape", "failed", "refused", "not_asked"]
+
+
+@attrs.frozen
+class DecoderVerdict:
+    """What one decoder said about the scan.
+
+    ``claimed`` (it decoded it), ``declined`` (an ECIA label, but not this decoder's), ``not_its_shape`` (not a
+    format it reads), ``failed`` (it raised: a bug, ``detail`` says what), ``refused`` (it raised a deliberate
+    error: its format, but invalid), ``not_asked`` (a fallback, skipped because a specific decoder claimed it).
+    """
+
+    plugin: str
+    verdict: DecoderVerdictKind
+    detail: str = ""
+
+
+@attrs.frozen
+class LineVerdict:
+    """One purchase-order line the label could be about, and why it was kept or rejected."""
+
+    purchase_order: str
+    line: int
+    kept: bool
+    reason: str
+
+
+@attrs.frozen
+class Explanation:
+    """How a scan was read and resolved. ``reason`` is the one sentence a person at the station acts on."""
+
+    reason: str
+    #: What normalisation repaired (``control-pictures``, ``caret-notation``, ``layout-qwertz``,
+    #: ``dropped-separators``, ...).
+    repairs: tuple[str, ...] = ()
+    #: How many readings the scan has (more than 1: separators were lost and the text reads several ways).
+    readings: int = 1
+    decoders: tuple[DecoderVerdict, ...] = ()
+    #: Every order line considered (receiving and supplier labels only).
+    lines: tuple[LineVerdict, ...] = ()
+
+
 _converter: cattrs.Converter | None = None
 
 
@@ -335,13 +376,10 @@ def converter() -> cattrs.Converter:
 
         import cattrs  # lazy: the biggest import on the decode path, needed only for JSON
 
-        from barcode_plugins.actions.explain import (
-            Explanation,  # lazy: explanations are values of their own module, needed only here
-        )
         from barcode_plugins.quantities import Quantity, to_json
 
-        # The annotations are strings, and ``Quantity`` and ``Explanation`` are not runtime globals here.
-        names = {"Quantity": Quantity, "Explanation": Explanation}
+        # The annotations are strings, and ``Quantity`` is not a runtime global here.
+        names = {"Quantity": Quantity}
         for cls in (Decoded, PurchaseOrderLine, StockItem, Receipt, HistoryEntry, ScanResult, ReceiveResult):
             attrs.resolve_types(cls, localns=names)
         made = cattrs.Converter()
