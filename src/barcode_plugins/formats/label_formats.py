@@ -294,7 +294,14 @@ class FormatRegistry:
         )
 
         return tuple(
-            profile_of(owner, f)
+            profile_of(
+                f"{owner}:{f.name}",
+                evidence=f.evidence,
+                elements=f.elements,
+                order=f.order,
+                required=f.required,
+                may_be_empty=f.may_be_empty,
+            )
             for owner, formats in self.declared.items()
             for f in formats
             if f.family == "ecia" and f.elements
