@@ -44,7 +44,7 @@ from barcode_plugins.testing.properties import (
     check_totality,
     check_wedge_robustness,
 )
-from barcode_plugins.testing.strategies import generic_ecia_examples, part_numbers, quantities
+from barcode_plugins.hooks.example_labels import generic_ecia_examples, part_numbers, quantities
 
 BROKEN_PLUGINS = Path(__file__).parent / "broken_plugins"
 

@@ -72,7 +72,7 @@ def decode(text: str) -> Decoded | None:
 def barcode_examples() -> Any:
     """Farnell labels with and without lot, date code and invoice."""
     from barcode_plugins import Example
-    from barcode_plugins.testing.strategies import country_codes, ecia_text, part_numbers, quantities
+    from barcode_plugins.hooks.example_labels import country_codes, ecia_text, part_numbers, quantities
     from hypothesis import strategies as st
 
     @st.composite
@@ -112,7 +112,7 @@ import sys
 
 from barcode_plugins import Engine
 from barcode_plugins.formats.layouts import QWERTZ
-from barcode_plugins.testing.strategies import ecia_text
+from barcode_plugins.hooks.example_labels import ecia_text
 from barcode_plugins.testing.wedge import damaged_forms
 
 engine = Engine(":memory:")
