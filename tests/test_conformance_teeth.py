@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from barcode_plugins import Decoded, Example, PurchaseOrder, PurchaseOrderLine, hookimpl
 from barcode_plugins.formats.ecia import decoded_from_ecia, parse_ecia
+from barcode_plugins.hooks.example_labels import generic_ecia_examples, part_numbers, quantities
 from barcode_plugins.hooks.manager import PluginManager
 from barcode_plugins.testing import ConformanceFailure, PluginUnderTest, load_plugin
 from barcode_plugins.testing.failures import NotApplicable
@@ -44,7 +45,6 @@ from barcode_plugins.testing.properties import (
     check_totality,
     check_wedge_robustness,
 )
-from barcode_plugins.hooks.example_labels import generic_ecia_examples, part_numbers, quantities
 
 BROKEN_PLUGINS = Path(__file__).parent / "broken_plugins"
 
