@@ -10,9 +10,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hostdemo_site import hostdemo, hostdemo_installed  # noqa: F401  (fixtures, here so that they are made once)
+from hypothesis import HealthCheck, settings
 
 from barcode_plugins import Engine
 from barcode_plugins.hooks.manager import PluginManager
+
+# The suite runs on shared, loaded machines and in parallel workers: how long one example takes is never what a
+# property checks (performance is the benchmarks' job), so no deadline and no health check about slow data.
+# Example counts stay hypothesis' default (100) unless a test states its own.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,13 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from sample_labels import EOT, GS, RS
@@ -42,6 +44,13 @@ def _read_until(fd: int, marker: bytes, timeout: float = 30.0) -> bytes:
     return seen
 
 
+def _controlling_terminal(fcntl: ModuleType, termios: ModuleType) -> None:
+    """In the child: stdin becomes the controlling terminal, and Ctrl-C its default signal again (a test run
+    started in the background, or a parallel worker, may ignore SIGINT, and the child would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 @contextlib.contextmanager
 def _session(db: Path, ordered: int) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """``receive`` on a new pseudo-terminal that is its controlling terminal (so Ctrl-C is a signal), against
@@ -58,7 +67,7 @@ def _session(db: Path, ordered: int) -> Iterator[tuple[int, subprocess.Popen[byt
     process = subprocess.Popen(
         [cli_path(), "receive"], stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True,
         env={**os.environ, "BARCODE_PLUGINS_DB": str(db)}, start_new_session=True,
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        preexec_fn=lambda: _controlling_terminal(fcntl, termios),
     )  # fmt: skip
     os.close(secondary)
     try:
