@@ -549,7 +549,9 @@ def test_the_pytest_class_reports_failures_by_property(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    output = run_pytest(tmp_path, "--conformance-scale=0.5", "-rfs")
+    # Only the properties asserted on below (each property's teeth are tested directly above).
+    selected = "test_totality or test_examples or test_hook_hygiene"
+    output = run_pytest(tmp_path, "--conformance-scale=0.5", "-rfs", "-k", selected)
     assert "FAILED test_sloppy.py::TestSloppy::test_totality" in output, output
     assert "[totality] plugin 'sloppy_acme': decode raised IndexError" in output, output
     assert "FAILED test_sloppy.py::TestSloppy::test_examples" in output, output
