@@ -292,6 +292,7 @@ def test_a_bad_schema_version_is_a_one_line_store_error(tmp_path: Path, value: s
         Store(path)
 
 
+@pytest.mark.slow
 def test_po_list_with_more_orders_than_sqlite_variables(tmp_path: Path) -> None:
     store = Store(tmp_path / "many.db")
     count = 250_001
