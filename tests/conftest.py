@@ -109,6 +109,38 @@ def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[bytes]]
 
 
 @pytest.fixture
+def run_cli_in_process(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """``run_cli`` without the process: the console script's entry point (``barcode_plugins.cli.main``) called
+    here, with the same arguments, environment, stdin and answer. For tests where no real process matters (no
+    signal, terminal, pipe, concurrency or cold start): a CLI start costs a process a tenth of a second."""
+    import signal
+
+    from click.testing import CliRunner
+
+    from barcode_plugins.cli import main
+
+    def run(
+        *args: str, input: bytes | str | None = None, db: Path | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        full_env = {"BARCODE_PLUGINS_DB": str(db or tmp_path / "cli.db"), **(env or {})}
+        data = input.encode("utf-8") if isinstance(input, str) else input
+        handler = signal.getsignal(signal.SIGTERM)  # main() installs its own, as the process would
+        code: int = 0
+        try:
+            with CliRunner().isolation(input=data, env=full_env) as (stdout, stderr, _):
+                try:
+                    main(list(args))
+                except SystemExit as exit:
+                    code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+                out, err = stdout.getvalue(), stderr.getvalue()
+        finally:
+            signal.signal(signal.SIGTERM, handler)
+        return subprocess.CompletedProcess(["barcode-plugins", *args], code, out, err)
+
+    return run
+
+
+@pytest.fixture
 def builtin_only() -> PluginManager:
     """A plugin manager with only the built-in plugins (no entry points)."""
     return PluginManager(entry_point_plugins=False)
