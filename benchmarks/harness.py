@@ -179,9 +179,6 @@ def clear_decode_caches() -> None:
         for value in list(vars(module).values()):
             if callable(getattr(value, "cache_clear", None)) and hasattr(value, "cache_info"):
                 value.cache_clear()
-    from barcode_plugins.formats import ecia
-
-    ecia._KNOWN_CANONICAL.clear()  # canonical texts normalize handed on and no plugin has parsed yet
 
 
 def median(values: Sequence[float]) -> float:

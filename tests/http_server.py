@@ -18,7 +18,6 @@ from conftest import cli_path
 
 from barcode_plugins import Engine
 from barcode_plugins.models import ReceiveResult
-from barcode_plugins.web.tokens import create_token
 
 ORDERS_CSV = (
     "reference,supplier,supplier_reference,status,line,sku,mpn,manufacturer,quantity,destination\n"
@@ -36,7 +35,7 @@ def free_port() -> int:
 def make_token(db: Path, name: str = "tests") -> str:
     """A live API token in the store at ``db``."""
     with Engine(db) as engine:
-        return create_token(engine.store, name)[1]
+        return engine.create_api_token(name)[1]
 
 
 class Server:

@@ -197,7 +197,7 @@ def test_a_plugins_error_class_cannot_choose_the_exit_code(error: BarcodeError, 
             raise error
 
     _register_commands()
-    plugins = AppContext.shared_plugins()
+    plugins = AppContext.plugin_host().plugins
     assert plugins.register(Refuses(), "refuses")
     try:
         result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "decode", "hello"])
@@ -220,7 +220,7 @@ def test_plugins_cannot_replace_builtin_commands() -> None:
             def extra() -> None:
                 click.echo("extra")
 
-    plugins = AppContext.shared_plugins()
+    plugins = AppContext.plugin_host().plugins
     assert plugins.register(Hijacker(), "hijacker")
     try:
         _register_commands()
@@ -242,7 +242,7 @@ def test_system_exit_in_a_plugin_does_not_end_a_batch(tmp_path: Path) -> None:
             raise SystemExit(0)
 
     _register_commands()
-    plugins = AppContext.shared_plugins()
+    plugins = AppContext.plugin_host().plugins
     assert plugins.register(Exits(), "exits")
     try:
         result = CliRunner().invoke(

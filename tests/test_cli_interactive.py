@@ -167,7 +167,7 @@ def test_ctrl_c_at_a_question_still_counts_that_scan(tmp_path: Path) -> None:
 def test_session_summary_counts_an_undo_so_its_rows_add_up() -> None:
     from collections import Counter
 
-    from barcode_plugins.cli.receiving import summary
+    from barcode_plugins.cli.outcomes import summary
 
     table = summary(Counter(received=2, undone=1))
     assert re.search(r"^undone +1$", table, re.MULTILINE) and re.search(r"^total +3$", table, re.MULTILINE)

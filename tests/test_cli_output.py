@@ -83,7 +83,7 @@ def test_errors_and_plugin_warnings_are_inert(runner: CliRunner, tmp_path) -> No
         def decode(self, text: str) -> Decoded | None:
             raise ValueError(ATTACK)
 
-    plugins = AppContext.shared_plugins()
+    plugins = AppContext.plugin_host().plugins
     assert plugins.register(Loud(), "loud")
     try:
         warned = runner.invoke(cli, ["--db", db, "decode", "hello"])

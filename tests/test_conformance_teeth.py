@@ -24,7 +24,7 @@ import pytest
 from hypothesis import strategies as st
 
 from barcode_plugins import Decoded, PurchaseOrder, PurchaseOrderLine, hookimpl
-from barcode_plugins.formats.ecia import parse_ecia
+from barcode_plugins.formats.ecia import decoded_from_ecia, parse_ecia
 from barcode_plugins.hooks.manager import PluginManager
 from barcode_plugins.testing import ConformanceFailure, Example, PluginUnderTest, load_plugin
 from barcode_plugins.testing.failures import NotApplicable
@@ -143,7 +143,7 @@ class ClaimsByInvoiceNumber(GoodAcme):
         record = parse_ecia(text)
         if record is None or not record.has("10K"):
             return decode_acme(text)
-        return Decoded.from_ecia(record, plugin="invoicer", supplier="Invoicer")
+        return decoded_from_ecia(record, plugin="invoicer", supplier="Invoicer")
 
 
 class ClaimsEveryEcia(GoodAcme):
@@ -154,7 +154,7 @@ class ClaimsEveryEcia(GoodAcme):
         record = parse_ecia(text)
         if record is None:
             return decode_acme(text)
-        return Decoded.from_ecia(record, plugin="greedy", supplier="Greedy")
+        return decoded_from_ecia(record, plugin="greedy", supplier="Greedy")
 
 
 class ClaimsInternal(GoodAcme):
@@ -302,7 +302,7 @@ class DecodingVictim(EciaVictim):
     @hookimpl
     def decode(self, text: str) -> Decoded | None:
         record = parse_ecia(text)
-        return None if record is None else Decoded.from_ecia(record, plugin="victim", supplier=None)
+        return None if record is None else decoded_from_ecia(record, plugin="victim", supplier=None)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from barcode_plugins.formats.ecia import (
     RS,
     EciaElement,
     canonical_ecia,
+    decoded_from_ecia,
     fields_from_pairs,
     gs1_application_identifier,
     parse_ecia,
@@ -26,6 +27,7 @@ from barcode_plugins.formats.ecia import (
     standard_fields,
 )
 from barcode_plugins.formats.segmentation import MAX_RUN_TOGETHER, segment_elements
+from barcode_plugins.models import CONTRACT_KEYS, Decoded
 from barcode_plugins.testing.wedge import ecia_elements, ecia_labels
 
 
@@ -51,10 +53,7 @@ class TestParse:
     @settings(max_examples=400)
     @given(st.lists(_ENVELOPE_PIECES, max_size=14), st.sampled_from(["[)>" + RS + "06" + GS, "[)>06" + GS]))
     def test_a_one_record_message_reparses_from_its_canonical_text(self, pieces: list[str], header: str) -> None:
-        # What lets normalize hand its record to the plugins' parse of the canonical text (remember_canonical).
-        from barcode_plugins.formats.ecia import _KNOWN_CANONICAL
-
-        _KNOWN_CANONICAL.clear()  # parse for real, not from what an earlier test's normalize remembered
+        # Canonical text is a fixed point: normalizing it again changes nothing.
         record = parse_ecia.__wrapped__(header + "".join(pieces))
         if record is not None and len(record.records) == 1 and record.records[0][0] == "06":
             assert parse_ecia.__wrapped__(canonical_ecia(record)) == record
@@ -311,3 +310,34 @@ def test_parse_is_total(text: str) -> None:
     record = parse_ecia(text)
     if record is not None:
         assert parse_ecia(canonical_ecia(record)) == record
+
+
+class TestDecodedFromEcia:
+    def test_maps_the_standard_identifiers(self) -> None:
+        record = parse_ecia(f"[)>{RS}06{GS}PX{GS}1PNE555{GS}Q5{GS}6D20240117{GS}4Lcn{GS}9D2403{RS}{EOT}")
+        assert record is not None
+        assert decoded_from_ecia(record, plugin="p", supplier="S") == Decoded(
+            plugin="p",
+            kind="supplier",
+            supplier="S",
+            customer_part_number="X",
+            manufacturer_part_number="NE555",
+            quantity=5,
+            ship_date="2024-01-17",
+            country_of_origin="CN",
+            date_code="2403",
+            fields={"P": "X", "1P": "NE555", "Q": "5", "6D": "20240117", "4L": "cn", "9D": "2403"},
+        )
+
+    def test_maps_every_override_to_its_field(self) -> None:
+        record = parse_ecia(f"[)>{RS}06{GS}PX{GS}Q5{RS}{EOT}")
+        assert record is not None
+        overrides = {name: f"override-{name}" for name in CONTRACT_KEYS[3:18]}
+        decoded = decoded_from_ecia(record, plugin="p", supplier="S", **overrides)
+        assert decoded == Decoded(plugin="p", kind="supplier", supplier="S", fields={"P": "X", "Q": "5"}, **overrides)
+
+    def test_an_override_that_is_no_field_is_refused(self) -> None:
+        record = parse_ecia(f"[)>{RS}06{GS}PX{RS}{EOT}")
+        assert record is not None
+        with pytest.raises(TypeError):
+            decoded_from_ecia(record, plugin="p", supplier="S", not_a_field="x")

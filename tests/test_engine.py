@@ -246,3 +246,23 @@ def test_run_together_label_with_an_element_the_supplier_profile_lacks_is_not_mi
     assert engine.decode(clean).lot_code == "LOT42"
     with pytest.raises(AmbiguousBarcode):
         engine.decode(clean.replace(GS, "").replace(RS, "").replace(EOT, ""))
+
+
+def test_a_malformed_order_file_is_refused_before_the_store_is_opened(tmp_path: Path) -> None:
+    orders = tmp_path / "orders.csv"
+    orders.write_text("reference,supplier\nPO-1,acme\n", encoding="utf-8")
+    engine = Engine(tmp_path / "never.db")
+    with pytest.raises(InputError, match=r"orders\.csv"):
+        engine.import_purchase_orders(orders)
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_a_label_for_an_item_no_plugin_checks_opens_no_store(tmp_path: Path) -> None:
+    # The read handle given to item_exists opens the store only if a plugin asks for its connection.
+    engine = Engine(tmp_path / "never.db")
+    assert engine.decode(engine.label("part:7")).item == ItemRef("part", "7")
+    assert not (tmp_path / "never.db").exists()
+    with pytest.raises(BarcodeError):
+        engine.label("stockitem:99")  # the default item_exists looks this one up: the store opens
+    assert (tmp_path / "never.db").exists()
+    engine.close()

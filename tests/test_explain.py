@@ -61,7 +61,7 @@ def broken_decoder() -> Iterator[None]:
                 raise ValueError("index out of range in field 3")
             return None
 
-    plugins = AppContext.shared_plugins()
+    plugins = AppContext.plugin_host().plugins
     assert plugins.register(Broken(), "broken")
     try:
         yield

@@ -17,7 +17,6 @@ from barcode_plugins.errors import EnvironmentFault
 from barcode_plugins.files.po_files import parse_csv
 from barcode_plugins.models import ScanResult
 from barcode_plugins.web.app import create_app
-from barcode_plugins.web.tokens import create_token
 
 
 class BrokenEngine(Engine):
@@ -32,7 +31,7 @@ class BrokenEngine(Engine):
 @pytest.fixture
 def client() -> Iterator[tuple[TestClient, BrokenEngine, dict[str, str]]]:
     engine = BrokenEngine(":memory:")
-    token = create_token(engine.store, "t")[1]
+    token = engine.create_api_token("t")[1]
     with TestClient(create_app(engine)) as test_client:
         yield test_client, engine, {"Authorization": f"Token {token}"}
     engine.close()
@@ -65,7 +64,7 @@ def test_explanations_when_asked_and_on_failures(
     tmp_path: Path, explain: bool | None, on_success: bool, on_failure: bool
 ) -> None:
     engine = ExplainingEngine(tmp_path / "e.db")
-    token = create_token(engine.store, "t")[1]
+    token = engine.create_api_token("t")[1]
     engine.import_purchase_orders(parse_csv(ORDERS_CSV))
     options = {} if explain is None else {"explain": explain}
     with TestClient(create_app(engine)) as test_client:

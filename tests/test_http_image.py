@@ -19,7 +19,6 @@ from sample_labels import DIGIKEY, GS, LCSC, MOUSER, RS
 
 from barcode_plugins import Engine
 from barcode_plugins.web.app import MAX_IMAGE_BYTES, create_app
-from barcode_plugins.web.tokens import create_token
 
 PATH = "/api/barcode/image/"
 
@@ -152,7 +151,7 @@ def test_reads_need_a_token_unless_open(served: tuple[Server, str], tmp_path: Pa
 
 def test_without_the_images_extra_the_answer_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     engine = Engine(":memory:")
-    token = create_token(engine.store, "t")[1]
+    token = engine.create_api_token("t")[1]
     monkeypatch.setitem(sys.modules, "zxingcpp", None)  # the import fails as if zxing-cpp were not installed
     with TestClient(create_app(engine)) as client:
         response = client.post(

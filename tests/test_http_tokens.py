@@ -13,10 +13,11 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from barcode_plugins import Engine
+from barcode_plugins.actions.api_tokens import TOKEN_PREFIX, hash_token
 from barcode_plugins.cli import _register_commands, cli
 from barcode_plugins.errors import InputError, NotFound
 from barcode_plugins.store import MIGRATIONS, SCHEMA_VERSION, Store
-from barcode_plugins.web.tokens import TOKEN_PREFIX, create_token, hash_token, is_valid, token_from_header
+from barcode_plugins.web.tokens import token_from_header
 
 
 def invoke(db: Path, *args: str) -> tuple[int, str, str]:
@@ -54,9 +55,9 @@ def test_revoke_by_name_or_id_and_the_errors(tmp_path: Path) -> None:
     assert invoke(db, "token", "list", "--json")[1].strip() == "[]"
     assert len(json.loads(invoke(db, "token", "list", "--all", "--json")[1])) == 2
     with Engine(db) as engine:
-        assert not is_valid(engine.store, first)
-        again, second = create_token(engine.store, "a")  # a revoked name is free again
-        assert is_valid(engine.store, second) and again.id == 3
+        assert not engine.api_token_is_valid(first)
+        again, second = engine.create_api_token("a")  # a revoked name is free again
+        assert engine.api_token_is_valid(second) and again.id == 3
 
 
 def test_store_token_methods_in_one_transaction_each() -> None:

@@ -45,7 +45,7 @@ def invoke(tmp_path: Path) -> Invoke:
 @pytest.fixture
 def acme() -> Iterator[None]:
     """A third party's plugin registered in the CLI's plugin manager for one test."""
-    manager = AppContext.shared_plugins()
+    manager = AppContext.plugin_host().plugins
     assert manager.register(AcmePlugin(), "acme")
     try:
         yield

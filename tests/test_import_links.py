@@ -75,7 +75,8 @@ def test_workers_give_the_same_links_as_one_process(make_engine: Callable[..., E
     single = make_engine("single.db")
     assert single.import_links(rows) == 120
     many = make_engine("many.db")
-    assert bulk.link_keys(many, [raw for raw, _ in rows]) == bulk._key_rows(single, [raw for raw, _ in rows])
+    raws = [raw for raw, _ in rows]
+    assert bulk.link_keys(many.decoder, many.plugins, raws) == bulk._key_rows(single.decoder, raws)
     assert many.import_links(rows) == 120
     assert single.store.links_for(ItemRef("stockitem", "7"))[0].link_key == (
         many.store.links_for(ItemRef("stockitem", "7"))[0].link_key

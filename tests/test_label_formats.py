@@ -149,12 +149,12 @@ def test_a_declared_identifier_counts_for_learned_separators(
 
         @hookimpl
         def decode(self, text: str) -> Decoded | None:
-            from barcode_plugins.formats.ecia import parse_ecia
+            from barcode_plugins.formats.ecia import decoded_from_ecia, parse_ecia
 
             record = parse_ecia(text)
             if record is None or not (record.get("21Z") or "").startswith("AC"):
                 return None
-            return Decoded.from_ecia(record, plugin="acme", supplier="Acme")
+            return decoded_from_ecia(record, plugin="acme", supplier="Acme")
 
     clean_text = f"[)>{RS}06{GS}21ZAC123{GS}1PNE555DR{GS}Q5{RS}{EOT}"
     damaged = "[)>^^06^]21ZAC123^]1PNE555DR^]Q5^^^D"

@@ -12,7 +12,7 @@ from sample_labels import DIGIKEY, GENERIC_ECIA, LCSC, MOUSER, TME_DATAMATRIX, T
 from barcode_plugins.engine import Engine
 from barcode_plugins.formats.ecia import EOT, GS, RS, VALUE_SHAPES, canonical_ecia, parse_ecia
 from barcode_plugins.formats.layouts import QWERTZ
-from barcode_plugins.formats.normalize import Normalized, barcode_hash
+from barcode_plugins.formats.normalize import _PLACEHOLDER, Normalized, _may_hold_placeholder, barcode_hash
 from barcode_plugins.formats.normalize import normalize as normalize_with
 from barcode_plugins.testing import wedge
 from barcode_plugins.testing.wedge import ecia_labels
@@ -108,6 +108,18 @@ class TestControlCharacters:
 
     def test_control_pictures_outside_an_envelope(self) -> None:
         assert normalize("A␝B␞C␄").text == f"A{GS}B{RS}C{EOT}"
+
+    @given(st.text(max_size=5), st.from_regex(_PLACEHOLDER, fullmatch=True), st.text(max_size=5))
+    def test_the_placeholder_prefilter_never_rules_out_a_placeholder(self, before: str, held: str, after: str) -> None:
+        # normalize looks for placeholders only where the prefilter says there may be one (0.7 us a clean label).
+        assert _may_hold_placeholder(before + held + after)
+
+    def test_no_ascii_character_is_a_control_picture(self) -> None:
+        # What lets normalize skip the picture search on ASCII scans (isascii() is a flag: 0.26 us a scan saved).
+        from barcode_plugins.formats.normalize import _PICTURE, _PICTURES
+
+        assert _PICTURE.search("".join(map(chr, range(128)))) is None
+        assert all(not chr(code).isascii() for code in _PICTURES)
 
     def test_caret_notation_only_with_evidence(self) -> None:
         assert normalize("A^]B^^C").text == "A^]B^^C"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from barcode_plugins import InputError
-from barcode_plugins.files.po_files import parse_csv, parse_json, read_purchase_orders
+from barcode_plugins import InputError, PurchaseOrder, PurchaseOrderLine
+from barcode_plugins.files.po_files import parse_csv, parse_json, purchase_orders_from, read_purchase_orders
 
 HEADER = "reference,supplier,supplier_reference,status,line,sku,mpn,manufacturer,quantity,destination\n"
 GOOD = HEADER + (
@@ -144,3 +144,14 @@ def test_forty_thousand_lines_in_one_order_and_a_late_duplicate() -> None:
     assert len(order.lines) == 40_000 and order.lines[-1].line == 40_000
     with pytest.raises(InputError, match="row 40002, column line: line 7 appears twice in PO-1"):
         parse_csv(HEADER + body + "PO-1,digikey,,placed,7,SKU-X,,,5,\n")
+
+
+def test_orders_come_from_a_path_or_from_checked_values(tmp_path: Path) -> None:
+    csv_file = tmp_path / "orders.csv"
+    csv_file.write_text(GOOD, encoding="utf-8")
+    assert purchase_orders_from(csv_file) == purchase_orders_from(str(csv_file)) == parse_csv(GOOD)
+    given = parse_csv(GOOD)
+    assert purchase_orders_from(iter(given)) == given
+    too_precise = PurchaseOrderLine(purchase_order="PO-1", line=1, sku="X", quantity="0.0000001")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"PO-1 line 1: .*decimal places"):
+        purchase_orders_from([PurchaseOrder(reference="PO-1", supplier="acme", lines=(too_precise,))])

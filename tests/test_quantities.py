@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barcode_plugins.formats.ecia import parse_quantity
-from barcode_plugins.quantities import QuantityError, checked, exact, from_micros, show, to_json, to_micros
+from barcode_plugins.quantities import (
+    QuantityError,
+    checked,
+    exact,
+    from_micros,
+    show,
+    to_json,
+    to_micros,
+    whole_as_int,
+)
 
 
 @pytest.mark.parametrize(
@@ -54,6 +63,24 @@ def test_json_numbers_read_back_as_the_decimal_written(value: Decimal) -> None:
 def test_integral_values_are_json_ints() -> None:
     assert json.dumps(to_json(checked("100.000"))) == "100"
     assert show(checked("0.000001")) == "0.000001" and show(None) == "?"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "expected"),
+    [
+        (Decimal("3.0"), 3),
+        (Decimal("0.3") - Decimal("0.3"), 0),
+        (Decimal("1E+3"), 1000),
+        (7, 7),
+        (Decimal("2.50"), None),
+    ],
+)
+def test_whole_quantities_are_ints(quantity: Decimal | int, expected: int | None) -> None:
+    result = whole_as_int(quantity)
+    if expected is None:  # a fraction stays the Decimal it was
+        assert result is quantity
+    else:
+        assert result == expected and type(result) is int
 
 
 def test_parse_quantity_keeps_the_label_exact() -> None:

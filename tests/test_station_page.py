@@ -19,7 +19,6 @@ from sample_labels import DIGIKEY, EOT, GS, MOUSER, RS
 
 from barcode_plugins import Engine
 from barcode_plugins.web.app import create_app
-from barcode_plugins.web.tokens import create_token
 
 CHROMIUM = os.environ.get("BARCODE_PLUGINS_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -142,7 +141,7 @@ def test_ctrl_d_becomes_eot_instead_of_a_browser_shortcut(station: tuple[Any, Se
 
 def test_a_failed_scans_explanation_is_one_click_away(tmp_path: Path, browser: Any) -> None:
     engine = ExplainingEngine(tmp_path / "explain.db")
-    token = create_token(engine.store, "t")[1]
+    token = engine.create_api_token("t")[1]
     server = uvicorn.Server(uvicorn.Config(create_app(engine), port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

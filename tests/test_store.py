@@ -1,52 +1,17 @@
-"""The store: schema versions and forward migrations, transactions that leave nothing half-written."""
+"""The store's connections and transactions: nothing half-written, files removed or replaced under an open
+store, typed SQLite failures, and every write inside a transaction."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
-from barcode_plugins import (
-    Engine,
-    EnvironmentFault,
-    ItemRef,
-    Link,
-    PurchaseOrder,
-    PurchaseOrderLine,
-    StoreError,
-)
-from barcode_plugins.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Store
-
-
-def test_a_version_1_database_is_migrated_forward_keeping_its_data(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    old = sqlite_utils.Database(path)
-    old["meta"].create({"key": str, "value": str}, pk="key")
-    MIGRATIONS[0](old)
-    old.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    old.execute("INSERT INTO links VALUES ('k1', 'part', '7', 'RAW', NULL, '2026-01-01')")
-    old.conn.commit()
-    assert "idx_history_barcode_hash" in {index.name for index in old["history"].indexes}
-    old.close()
-
-    store = Store(path)
-    assert store.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
-    assert "idx_history_barcode_hash" not in {index.name for index in store.db["history"].indexes}
-    assert store.get_link("k1") == Link("k1", ItemRef("part", "7"), "RAW", None, "2026-01-01")
-
-
-def test_a_newer_database_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "new.db"
-    Store(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match="newer"):
-        Store(path)
+from barcode_plugins import Engine, EnvironmentFault, ItemRef, Link, PurchaseOrder, PurchaseOrderLine, StoreError
+from barcode_plugins.store import SCHEMA_VERSION, Store
 
 
 def test_a_failed_transaction_writes_nothing(tmp_path: Path) -> None:
@@ -80,72 +45,7 @@ def test_eight_processes_creating_the_same_fresh_database_at_once(tmp_path: Path
     assert store.count_links() == 8 and store.schema_version() == SCHEMA_VERSION
 
 
-# -- issue 12: ids, exact quantities, foreign files, files replaced under an open store, typed SQLite errors ------
-def _version_2_database(path: Path) -> None:
-    old = sqlite_utils.Database(path)
-    old["meta"].create({"key": str, "value": str}, pk="key")
-    MIGRATIONS[0](old)
-    MIGRATIONS[1](old)
-    old.execute("INSERT INTO meta VALUES ('schema_version', '2')")
-    old.execute("INSERT INTO purchase_orders VALUES ('PO-1', 'Farnell', NULL, 'placed', '2026-01-01')")
-    old.execute("INSERT INTO po_lines VALUES (1, 'PO-1', 1, NULL, 'LM358', NULL, 0.3, 0.1, 'bin 1')")
-    old.execute("INSERT INTO stock_items (id, quantity, mpn) VALUES (4, 0.1, 'LM358')")
-    old.execute("INSERT INTO receipts VALUES (1, 'abc', 1, 0.1, 4, 'bin 1', '2026-01-01')")
-    # stock item 9 was received and undone: its id may be printed on a label somewhere
-    old.execute(
-        "INSERT INTO history (at, action, status, item) VALUES ('2026-01-01', 'receive', 'received', 'stockitem:9')"
-    )
-    old.conn.commit()
-    old.close()
-
-
-def test_version_2_is_migrated_to_exact_quantities_and_ids_never_reused(tmp_path: Path) -> None:
-    path = tmp_path / "v2.db"
-    _version_2_database(path)
-    store = Store(path)
-    assert store.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
-    line = store.get_line("PO-1", 1)
-    assert line is not None and (line.quantity, line.received) == (Decimal("0.3"), Decimal("0.1"))
-    assert store.get_stock_item(4) is not None and store.get_stock_item(4).quantity == Decimal("0.1")  # type: ignore[union-attr]
-    with store.transaction():
-        new_id = store.db.conn.execute("INSERT INTO stock_items (quantity_micros) VALUES (1)").lastrowid
-    assert new_id == 10  # after the undone stock item 9, not 5
-    assert store.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
-    store.close()
-
-
-def _other_application(path: Path) -> None:
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        conn.execute("INSERT INTO meta VALUES ('owner', 'someone else')")
-        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
-    conn.close()
-
-
-def test_another_applications_file_with_a_meta_table_is_refused_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "other.db"
-    _other_application(path)
-    before = path.read_bytes()
-    with pytest.raises(StoreError, match="another application"):
-        Store(path)
-    assert path.read_bytes() == before  # not even journal_mode=WAL was written
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
-    with sqlite3.connect(path) as conn:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"meta", "customers"}
-
-
-def test_a_file_with_our_schema_version_but_no_tables_of_ours_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "lookalike.db"
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
-    conn.close()
-    before = path.read_bytes()
-    with pytest.raises(StoreError, match="another application"):
-        Store(path)
-    assert path.read_bytes() == before
+# -- issue 12: files removed or replaced under an open store, typed SQLite errors -------------------------------
 
 
 def _receiving_engine(path: Path) -> Engine:
@@ -248,7 +148,7 @@ def test_a_full_disk_is_an_environment_fault_and_writes_nothing(tmp_path: Path) 
 @pytest.fixture
 def locked_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A store file whose write lock another connection holds, with a busy timeout of 0.2 s."""
-    from barcode_plugins import store as store_module
+    from barcode_plugins.store import connections as store_module
 
     path = tmp_path / "locked.db"
     Store(path).close()
@@ -281,46 +181,6 @@ def test_a_damaged_database_is_a_store_error(tmp_path: Path) -> None:
     assert "\n" not in caught.value.message
 
 
-@pytest.mark.parametrize("value", ["abc", "", "99999999999999999999999", "2.5"])
-def test_a_bad_schema_version_is_a_one_line_store_error(tmp_path: Path, value: str) -> None:
-    path = tmp_path / "bad.db"
-    Store(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [value])
-    conn.close()
-    with pytest.raises(StoreError, match=r"schema_version|newer"):
-        Store(path)
-
-
-@pytest.mark.slow
-def test_po_list_with_more_orders_than_sqlite_variables(tmp_path: Path) -> None:
-    store = Store(tmp_path / "many.db")
-    count = 250_001
-    with store.transaction():
-        conn = store.db.conn
-        conn.executemany(
-            "INSERT INTO purchase_orders VALUES (?, 'Farnell', NULL, 'placed', '2026-01-01')",
-            ((f"PO-{n:06d}",) for n in range(count)),
-        )
-        conn.executemany(
-            "INSERT INTO po_lines (purchase_order, line, mpn, quantity_micros, received_micros)"
-            " VALUES (?, 1, 'X', 5000000, 0)",
-            ((f"PO-{n:06d}",) for n in range(count)),
-        )
-    orders = store.list_purchase_orders()
-    assert len(orders) == count and orders[-1].lines[0].quantity == 5
-    assert len(store.list_purchase_orders("placed")) == count
-    store.close()
-
-
-def test_po_import_of_one_order_with_40000_lines(tmp_path: Path) -> None:
-    lines = tuple(PurchaseOrderLine("BIG", n, mpn=f"P-{n}", quantity=1) for n in range(1, 40_001))
-    with Engine(tmp_path / "big.db") as engine:
-        engine.import_purchase_orders([PurchaseOrder("BIG", "Farnell", None, "placed", lines)])
-        engine.import_purchase_orders([PurchaseOrder("BIG", "Farnell", None, "placed", lines[:39_000])])
-        assert len(engine.purchase_order("BIG").lines) == 39_000
-
-
 def test_the_cli_exits_3_when_the_lock_is_held_too_long(locked_store: Path) -> None:
     from click.testing import CliRunner
 
@@ -329,3 +189,43 @@ def test_the_cli_exits_3_when_the_lock_is_held_too_long(locked_store: Path) -> N
     _register_commands()
     result = CliRunner().invoke(cli, ["--db", str(locked_store), "link", "TAG-1", "part:1"])
     assert result.exit_code == 3 and "locked" in result.output and "Traceback" not in result.output
+
+
+# -- issue 13: one SQL idiom: every write inside a transaction --------------------------------------------------
+
+
+def _history_count(path: Path) -> int:
+    """What another connection sees: only committed rows."""
+    with sqlite3.connect(path) as conn:
+        count = int(conn.execute("SELECT count(*) FROM history").fetchone()[0])
+    conn.close()
+    return count
+
+
+def test_a_write_outside_a_transaction_is_committed_and_does_not_capture_the_next_one(tmp_path: Path) -> None:
+    path = tmp_path / "loose.db"
+    store = Store(path)
+    store.add_history("scan", "unknown", "FIRST")  # no transaction() around it: it is its own
+    assert _history_count(path) == 1
+    assert not store.db.conn.in_transaction
+    with store.transaction():
+        store.add_history("scan", "unknown", "SECOND")
+    assert _history_count(path) == 2  # the block committed its own work, not joined a leftover transaction
+    store.close()
+
+
+def test_a_multi_statement_write_outside_a_transaction_is_one_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "undo.db"
+    engine = _receiving_engine(path)
+    engine.receive(_label(1))
+    store = engine.store
+    receipt = store.get_receipt(engine.decode(_label(1)).barcode_hash)
+    assert receipt is not None
+    store.delete_receipt(receipt)
+    assert not store.db.conn.in_transaction
+    with sqlite3.connect(path) as other:  # both the receipt and the line's quantity, as another process sees them
+        receipts = other.execute("SELECT count(*) FROM receipts").fetchone()[0]
+        received = other.execute("SELECT received_micros FROM po_lines").fetchone()[0]
+    other.close()
+    assert (receipts, received) == (0, 0)
+    engine.close()

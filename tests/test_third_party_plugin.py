@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from barcode_plugins import Decoded, LabelFormat, hookimpl
-from barcode_plugins.formats.ecia import parse_ecia
+from barcode_plugins.formats.ecia import decoded_from_ecia, parse_ecia
 
 PLUGIN_NAME = "farnell"
 SUPPLIER = "Farnell"
@@ -66,7 +66,7 @@ def decode(text: str) -> Decoded | None:
     order_code = record.get("P") or ""
     if len(order_code) != 7 or not order_code.isdigit() or not order_code.isascii():
         return None
-    return Decoded.from_ecia(
+    return decoded_from_ecia(
         record, plugin=PLUGIN_NAME, supplier=SUPPLIER, supplier_part_number=order_code, customer_part_number=None
     )
 

@@ -79,3 +79,21 @@ def test_the_ecia_plugin_of_the_guide_is_total_and_exclusive() -> None:
     with load_plugin(module_from(source, "barcode_plugins_acme_ecia"), name="acme") as plugin:
         check_totality(plugin)
         check_exclusivity(plugin)
+
+
+def test_the_public_import_paths_it_names_exist() -> None:
+    """Every name the "Public import paths" table gives is importable from the path it is listed under, and the
+    root package's names are its declared public API (``__all__``)."""
+    import importlib
+
+    import barcode_plugins
+
+    rows = dict(re.findall(r"^\| `([\w.]+)` \| (.*) \|$", sections()["Public import paths"], re.MULTILINE))
+    assert set(rows) == {"barcode_plugins", "barcode_plugins.formats.ecia", "barcode_plugins.testing"}
+    for path, text in rows.items():
+        module = importlib.import_module(path)
+        names = [name for name in re.findall(r"`(\w+)`", text) if name not in hook_names()]
+        assert names and [name for name in names if not hasattr(module, name)] == [], path
+    root_names = re.findall(r"`(\w+)`", rows["barcode_plugins"])
+    assert [name for name in root_names if name not in barcode_plugins.__all__] == []
+    importlib.import_module("barcode_plugins.testing.strategies")

@@ -1,8 +1,8 @@
 """barcode-plugins: turn what a barcode scanner reads into inventory actions, through plugins.
 
 The public API is what this module exports; everything else is an implementation detail.
-``Engine`` is imported lazily so that plugins (which import ``hookimpl`` and the models from here) do not pull
-in the store.
+``Engine`` and ``Decoder`` are imported lazily so that plugins (which import ``hookimpl`` and the models from here)
+do not pull in the engine; ``Decoder`` decodes without a store, ``Engine`` composes one with the store.
 """
 
 from __future__ import annotations
@@ -38,15 +38,16 @@ from barcode_plugins.models import (
 )
 
 if TYPE_CHECKING:
-    from barcode_plugins.actions.events import Event
-    from barcode_plugins.actions.transaction import Transaction
+    from barcode_plugins.decoder import Decoder
     from barcode_plugins.engine import Engine
+    from barcode_plugins.hooks.types import Event, Transaction
 
 __all__ = [
     "AlreadyLinked",
     "AmbiguousBarcode",
     "BarcodeError",
     "Decoded",
+    "Decoder",
     "Engine",
     "EnvironmentFault",
     "Event",
@@ -77,12 +78,16 @@ def __getattr__(name: str) -> Any:
         from barcode_plugins.engine import Engine
 
         return Engine
+    if name == "Decoder":
+        from barcode_plugins.decoder import Decoder
+
+        return Decoder
     if name == "Event":  # lazy too: only hosts that listen to events need it
-        from barcode_plugins.actions.events import Event
+        from barcode_plugins.hooks.types import Event
 
         return Event
     if name == "Transaction":
-        from barcode_plugins.actions.transaction import Transaction
+        from barcode_plugins.hooks.types import Transaction
 
         return Transaction
     raise AttributeError(f"module 'barcode_plugins' has no attribute {name!r}")

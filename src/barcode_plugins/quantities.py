@@ -51,14 +51,23 @@ def exact(value: object) -> Quantity:
         raise QuantityError(f"quantity must be a number, got {type(value).__name__}")
     if not number.is_finite():
         raise QuantityError(f"quantity {str(value)[:40]} is not a finite number")
-    if number == number.to_integral_value():
-        # Exponent first: int(Decimal("1e400")) would build a 400-digit integer; the bounds refuse it later.
-        if number.adjusted() > 30:
-            raise QuantityError(f"quantity {str(value)[:40]} is too large (at most {LIMIT - 1:,})")
-        return int(number)
+    if number.adjusted() > 30 and number == number.to_integral_value():
+        # Before whole_as_int: int(Decimal("1e400")) would build a 400-digit integer; the bounds refuse it anyway.
+        raise QuantityError(f"quantity {str(value)[:40]} is too large (at most {LIMIT - 1:,})")
+    quantity = whole_as_int(number)
+    if isinstance(quantity, int):
+        return quantity
     if len(number.as_tuple().digits) > 28:  # normalize() would round to the context's 28 digits
         raise QuantityError(f"quantity {str(value)[:40]} has more than {MAX_SIGNIFICANT_DIGITS} significant digits")
     return number.normalize()
+
+
+def whole_as_int(quantity: Quantity) -> Quantity:
+    """The one rule for whole quantities: an ``int`` (``Decimal("3.0")`` and ``0.3 - 0.3`` are ``3`` and ``0``); a
+    fraction is returned as it is."""
+    if isinstance(quantity, Decimal) and quantity == quantity.to_integral_value():
+        return int(quantity)
+    return quantity
 
 
 def checked(value: object) -> Quantity:
@@ -106,20 +115,17 @@ def show(quantity: Quantity | float | None) -> str:
     if quantity is None:
         return "?"
     if isinstance(quantity, Decimal):
-        if quantity == quantity.to_integral_value():
-            return str(int(quantity))
-        return format(quantity.normalize(), "f")
+        quantity = whole_as_int(quantity)
+        if isinstance(quantity, Decimal):
+            return format(quantity.normalize(), "f")
     return str(quantity)
 
 
 def to_json(quantity: Quantity) -> int | float:
     """A quantity as a JSON number: ``int`` when whole; else the float whose shortest text is the decimal's
     (exact within the bounds of :func:`checked`)."""
-    if isinstance(quantity, Decimal):
-        if quantity == quantity.to_integral_value():
-            return int(quantity)
-        return float(quantity)
-    return quantity
+    quantity = whole_as_int(quantity)
+    return float(quantity) if isinstance(quantity, Decimal) else quantity
 
 
 __all__ = [
@@ -132,4 +138,5 @@ __all__ = [
     "show",
     "to_json",
     "to_micros",
+    "whole_as_int",
 ]

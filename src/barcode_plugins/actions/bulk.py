@@ -1,4 +1,5 @@
-"""Bulk link import: the link key of many scans, decoded across processes when the batch is large.
+"""Bulk link import: many ``(scan, item)`` pairs linked all or nothing, their link keys decoded across processes
+when the batch is large.
 
 Decoding is what a bulk import spends its time on (the insert is a fraction of it), and decoders are pure
 functions of their text (the conformance suite checks it), so a large batch is split over this process and forked
@@ -16,14 +17,18 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING
 
-from barcode_plugins.errors import BarcodeError
+from barcode_plugins.errors import BarcodeError, InputError, InvalidItemReference
+from barcode_plugins.models import ItemRef
 
 if TYPE_CHECKING:
-    from barcode_plugins.engine import Engine
+    from barcode_plugins.decoder import Decoder
+    from barcode_plugins.hooks.manager import PluginManager
     from barcode_plugins.models import HookFailure
+    from barcode_plugins.store import LinkRow, Store
 
 #: Rows an import reads, decodes and checks at a time (memory is bounded by this, not by the import's size).
 IMPORT_BATCH_ROWS = 50_000
@@ -35,26 +40,103 @@ MAX_PROCESSES = 8
 KeyedRow = tuple[str | None, str | None]
 
 # What the forked workers read: set just before the pool starts (the children inherit it, nothing is pickled).
-_WORK: tuple[Engine, Sequence[str]] | None = None
+_WORK: tuple[Decoder, PluginManager, Sequence[str]] | None = None
 
 
-def link_keys(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
+def import_links(
+    store: Store,
+    decoder: Decoder,
+    plugins: PluginManager,
+    links: Iterable[tuple[str, str | ItemRef]],
+    row_names: Sequence[str] | Callable[[int], str] | None = None,
+) -> int:
+    """Link many ``(raw, item)`` pairs, all or nothing (see :meth:`Engine.import_links`); returns the number added.
+
+    ``links`` is read :data:`IMPORT_BATCH_ROWS` at a time; when there is more than one batch the checked rows wait
+    in a TEMP table until the last one, so memory stays bounded and the store is locked only for the final copy.
+
+    :raises InputError: naming the first row that cannot be linked; nothing is written then.
+    """
+    from barcode_plugins.store import now  # lazy: decoding a batch needs no store
+
+    def numbered(index: int) -> str:
+        return f"row {index + 1}"
+
+    name: Callable[[int], str] = (
+        numbered if row_names is None else row_names if callable(row_names) else row_names.__getitem__
+    )
+    at = now()
+    source = iter(links)
+    first = 0
+    staged = False
+    try:
+        while batch := list(islice(source, IMPORT_BATCH_ROWS)):
+            rows = _checked_link_rows(decoder, plugins, batch, first, name, at)
+            first += len(batch)
+            if not staged and len(batch) < IMPORT_BATCH_ROWS:
+                with store.transaction():  # the whole import is this one batch: straight in
+                    added = store.add_link_rows(rows)
+                    _log_link_import(store, added, len(rows))
+                return added
+            store.stage_links(rows)
+            staged = True
+        if not staged:
+            return 0
+        with store.transaction():
+            added, total = store.add_staged_links()
+            _log_link_import(store, added, total)
+        return added
+    finally:
+        if staged:
+            store.drop_staged_links()
+
+
+def _checked_link_rows(
+    decoder: Decoder,
+    plugins: PluginManager,
+    batch: list[tuple[str, str | ItemRef]],
+    first: int,
+    name: Callable[[int], str],
+    at: str,
+) -> list[LinkRow]:
+    """One batch of an import as table rows; :class:`InputError` names the first row that cannot be linked."""
+    targets: list[ItemRef] = []
+    for index, (_, item) in enumerate(batch, first):
+        try:
+            targets.append(item if isinstance(item, ItemRef) else ItemRef.parse(item))
+        except InvalidItemReference as error:
+            raise InputError(f"{name(index)}: {error.message}") from None
+    rows: list[LinkRow] = []
+    keyed = link_keys(decoder, plugins, [raw for raw, _ in batch])
+    for index, ((raw, _), target, (key, plugin)) in enumerate(zip(batch, targets, keyed, strict=True), first):
+        if key is None:
+            raise InputError(f"{name(index)}: {plugin}")
+        rows.append((key, target.type, target.id, raw, plugin, at))
+    return rows
+
+
+def _log_link_import(store: Store, added: int, total: int) -> None:
+    store.add_history("link_import", "imported", "", message=f"{added} link(s) added, {total - added} already linked")
+
+
+def link_keys(decoder: Decoder, plugins: PluginManager, raws: Sequence[str]) -> list[KeyedRow]:
     """The link key and decoding plugin of every scan, in order; a scan that cannot be linked (it does not decode,
-    or it is an internal barcode) gives ``(None, reason)``."""
+    or it is an internal barcode) gives ``(None, reason)``. ``plugins`` is the decoder's manager: failures that
+    plugins had in worker processes are recorded there too."""
     processes = _processes() if len(raws) >= PARALLEL_MIN_ROWS else 1
     if processes <= 1:
-        return _key_rows(engine, raws)
+        return _key_rows(decoder, raws)
     import multiprocessing  # lazy: only large imports start workers
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     global _WORK
-    _WORK = (engine, raws)
+    _WORK = (decoder, plugins, raws)
     # Equal shares, one per process; this process decodes the first while the workers decode the rest.
     size = -(-len(raws) // processes)
     shares = [(start, min(start + size, len(raws))) for start in range(0, len(raws), size)]
     if len(shares) < 2:
-        return _key_rows(engine, raws)
+        return _key_rows(decoder, raws)
     keyed: list[KeyedRow] = []
     before = {child.pid for child in multiprocessing.active_children()}
     # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks it with an
@@ -67,14 +149,14 @@ def link_keys(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
     )
     try:
         futures = [pool.submit(_key_chunk, share) for share in shares[1:]]
-        keyed.extend(_key_rows(engine, raws[shares[0][0] : shares[0][1]]))
+        keyed.extend(_key_rows(decoder, raws[shares[0][0] : shares[0][1]]))
         for (start, stop), future in zip(shares[1:], futures, strict=True):
             try:
                 rows, failures = future.result()
             except BrokenProcessPool:
-                rows, failures = _key_rows(engine, raws[start:stop]), []
+                rows, failures = _key_rows(decoder, raws[start:stop]), []
             keyed.extend(rows)
-            engine.plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
+            plugins.failures.extend(failures)  # a plugin that failed in a worker is reported here too
     except BaseException:
         # Interrupted (SIGTERM, Ctrl-C, an error): the workers' answers are no longer wanted; waiting for them
         # would keep the import alive for seconds after it was told to stop.
@@ -115,21 +197,21 @@ def _processes() -> int:
 def _key_chunk(bounds: tuple[int, int]) -> tuple[list[KeyedRow], list[HookFailure]]:
     # In a worker: the rows of one share, and the plugin failures they caused.
     assert _WORK is not None, "link_keys sets the work before the pool starts"
-    engine, raws = _WORK
-    known = len(engine.plugins.failures)
-    rows = _key_rows(engine, raws[bounds[0] : bounds[1]])
-    return rows, engine.plugins.failures[known:]
+    decoder, plugins, raws = _WORK
+    known = len(plugins.failures)
+    rows = _key_rows(decoder, raws[bounds[0] : bounds[1]])
+    return rows, plugins.failures[known:]
 
 
-def _key_rows(engine: Engine, raws: Sequence[str]) -> list[KeyedRow]:
+def _key_rows(decoder: Decoder, raws: Sequence[str]) -> list[KeyedRow]:
     rows: list[KeyedRow] = []
     for raw in raws:
         try:
-            barcode = engine.decode(raw)
+            barcode = decoder.decode(raw)
             if barcode.kind == "internal":
                 rows.append((None, f"an internal barcode for {barcode.item} needs no link"))
             else:
-                rows.append((engine.link_key(barcode), barcode.plugin))
+                rows.append((decoder.link_key(barcode), barcode.plugin))
         except BarcodeError as error:
             rows.append((None, error.message))
     return rows

@@ -1,7 +1,8 @@
-"""Event dispatch: in-transaction listeners (all or nothing) and after-commit listeners (once each, in order).
+"""Event dispatch: in-transaction listeners (all or nothing); after-commit listeners are called by
+:meth:`~barcode_plugins.actions.transaction.Transactions.committed`.
 
 A write announces its event inside its transaction, after its history entry is written: every implementation of
-the event's hook runs there and then with the open :class:`~barcode_plugins.actions.transaction.Transaction`; the first
+the event's hook runs there and then with the open :class:`~barcode_plugins.hooks.types.Transaction`; the first
 that raises rolls the whole write back (:class:`ListenerRefused`). The event then waits on the thread's
 transaction state until the outermost ``with`` block commits, and each ``event_committed`` implementation is
 called with it; one that raises is recorded as that plugin's failure and the others still run.
@@ -10,73 +11,49 @@ called with it; one that raises is recorded as that plugin's failure and the oth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
+from barcode_plugins.actions.transaction import COMMITTED_HOOK
 from barcode_plugins.errors import BarcodeError, ListenerRefused
-from barcode_plugins.models import ItemRef, Link, Quantity
+from barcode_plugins.hooks.types import Event, EventKind
 
 if TYPE_CHECKING:
     from pluggy import HookImpl
 
-    from barcode_plugins.actions.transaction import TransactionState
-    from barcode_plugins.engine import Engine
-
-COMMITTED_HOOK = "event_committed"
-
-EventKind = Literal["receipt_booked", "receipt_undone", "link_added", "link_removed", "barcode_scanned"]
+    from barcode_plugins.actions.transaction import Transactions
+    from barcode_plugins.hooks.manager import PluginManager
+    from barcode_plugins.models import Link
 
 
-@attrs.frozen
-class Event:
-    """Something that happened in the store, as event listeners receive it (see the event hooks).
-
-    ``kind`` is the name of the hook that announced it. ``history_id`` is the history entry written in the same
-    transaction: ids grow in commit order, so they order events across processes. Fields an event does not
-    concern are ``None``.
-    """
-
-    kind: EventKind
-    history_id: int
-    at: str
-    item: ItemRef | None = None
-    barcode_hash: str | None = None
-    raw: str | None = None
-    plugin: str | None = None
-    link_key: str | None = None
-    purchase_order: str | None = None
-    line: int | None = None
-    quantity: Quantity | None = None
-    location: str | None = None
-
-
-def announce(engine: Engine, kind: EventKind, history_id: int, **fields: Any) -> None:
-    """Announce an event from inside the engine's open transaction (see the module docstring).
+def announce(
+    plugins: PluginManager, transactions: Transactions, kind: EventKind, history_id: int, **fields: Any
+) -> None:
+    """Announce an event from inside the open transaction of ``transactions`` (see the module docstring).
 
     :raises ListenerRefused: an in-transaction listener raised; the caller's transaction must roll back.
     """
-    plugins = engine.plugins
     listeners = plugins.implementations(kind)
     after_commit = plugins.implementations(COMMITTED_HOOK)
     if not listeners and not after_commit:  # the common case: nobody listens, nothing to build
         return
     from barcode_plugins.store import now
 
-    state = engine.transaction_state
+    state = transactions.state
     event = Event(kind, history_id, now(), **fields)
     arguments = {"event": event, "tx": state.current}
     state.in_listener = True
     try:
         for impl in listeners:
-            call_vetoing(engine, impl, kind, arguments, f"{kind} {history_id}")
+            call_vetoing(plugins, impl, kind, arguments, f"{kind} {history_id}")
     finally:
         state.in_listener = False
     if after_commit:
         state.pending.append(event)
 
 
-def call_vetoing(engine: Engine, impl: HookImpl, hook: str, arguments: dict[str, Any], given: str | None) -> Any:
+def call_vetoing(
+    plugins: PluginManager, impl: HookImpl, hook: str, arguments: dict[str, Any], given: str | None
+) -> Any:
     """Call one implementation of an all-or-nothing hook; whatever it raises becomes :class:`ListenerRefused`.
 
     A deliberate :class:`BarcodeError` keeps its message for the user; anything else is also recorded as the
@@ -89,35 +66,23 @@ def call_vetoing(engine: Engine, impl: HookImpl, hook: str, arguments: dict[str,
         raise ListenerRefused(message, impl.plugin_name, hook) from error
     except Exception as error:
         detail = f"{type(error).__name__}: {error}"
-        engine.plugins.record_failure(impl.plugin_name, hook, detail, given)
+        plugins.record_failure(impl.plugin_name, hook, detail, given)
         message = f"plugin {impl.plugin_name} failed in {hook} ({detail}); nothing was written"
         raise ListenerRefused(message, impl.plugin_name, hook) from error
 
 
-def notify_committed(engine: Engine, state: TransactionState) -> None:
-    """Call every ``event_committed`` listener with each event of the transaction that just committed, in order.
-
-    A listener that raises is recorded (``barcode-plugins plugins`` and the CLI's warning show it); the receipt or
-    link it was told about stays committed, and the remaining listeners and events are still called.
-    """
-    events, state.pending = state.pending, []
-    plugins = engine.plugins
-    for event in events:
-        for impl in plugins.implementations(COMMITTED_HOOK):
-            try:
-                impl.function(*[event for _ in impl.argnames])
-            except Exception as error:  # after the commit nothing may undo the write: record and carry on
-                plugins.record_failure(
-                    impl.plugin_name,
-                    COMMITTED_HOOK,
-                    f"{type(error).__name__}: {error}",
-                    f"{event.kind} {event.history_id}",
-                )
-
-
-def announce_removed(engine: Engine, history_id: int, links: Sequence[Link]) -> None:
+def announce_removed(
+    plugins: PluginManager, transactions: Transactions, history_id: int, links: Sequence[Link]
+) -> None:
     """Announce ``link_removed`` once per removed link, in the order given."""
     for link in links:
         announce(
-            engine, "link_removed", history_id, item=link.item, link_key=link.link_key, raw=link.raw, plugin=link.plugin
+            plugins,
+            transactions,
+            "link_removed",
+            history_id,
+            item=link.item,
+            link_key=link.link_key,
+            raw=link.raw,
+            plugin=link.plugin,
         )

@@ -1,4 +1,4 @@
-"""Why a scan was read and resolved the way it was: the explanation values, and how they are built.
+"""Why a scan was read and resolved the way it was: how explanations are built (their values are in ``models``).
 
 Built only when asked (``Engine.scan(raw, explain=True)``, ``Engine.receive(raw, ..., explain=True)``) or when a
 scan fails (then stored with its history entry), never on the ordinary path: building one decodes the scan again,
@@ -8,55 +8,15 @@ asking every decoder, and looks at every order line the label could be about, of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-import attrs
+from barcode_plugins.models import DecoderVerdict, Explanation, LineVerdict
 
 if TYPE_CHECKING:
-    from barcode_plugins.engine import Engine
+    from barcode_plugins.decoder import Decoder
+    from barcode_plugins.hooks.manager import PluginManager
     from barcode_plugins.models import Decoded, PurchaseOrder, PurchaseOrderLine, Quantity
-
-DecoderVerdictKind = Literal["claimed", "declined", "not_its_shape", "failed", "refused", "not_asked"]
-
-
-@attrs.frozen
-class DecoderVerdict:
-    """What one decoder said about the scan.
-
-    ``claimed`` (it decoded it), ``declined`` (an ECIA label, but not this decoder's), ``not_its_shape`` (not a
-    format it reads), ``failed`` (it raised: a bug, ``detail`` says what), ``refused`` (it raised a deliberate
-    error: its format, but invalid), ``not_asked`` (a fallback, skipped because a specific decoder claimed it).
-    """
-
-    plugin: str
-    verdict: DecoderVerdictKind
-    detail: str = ""
-
-
-@attrs.frozen
-class LineVerdict:
-    """One purchase-order line the label could be about, and why it was kept or rejected."""
-
-    purchase_order: str
-    line: int
-    kept: bool
-    reason: str
-
-
-@attrs.frozen
-class Explanation:
-    """How a scan was read and resolved. ``reason`` is the one sentence a person at the station acts on."""
-
-    reason: str
-    #: What normalisation repaired (``control-pictures``, ``caret-notation``, ``layout-qwertz``,
-    #: ``dropped-separators``, ...).
-    repairs: tuple[str, ...] = ()
-    #: How many readings the scan has (more than 1: separators were lost and the text reads several ways).
-    readings: int = 1
-    decoders: tuple[DecoderVerdict, ...] = ()
-    #: Every order line considered (receiving and supplier labels only).
-    lines: tuple[LineVerdict, ...] = ()
-
+    from barcode_plugins.store import Store
 
 #: Receive outcomes that are failures: their explanation is kept in the history.
 FAILED_RECEIVE_STATUSES = frozenset(
@@ -81,7 +41,7 @@ def from_json(text: str) -> Explanation:
 
 
 # -- decoding ------------------------------------------------------------------------------------------------
-def decoder_verdicts(engine: Engine, text: str) -> list[DecoderVerdict]:
+def decoder_verdicts(plugins: PluginManager, text: str) -> list[DecoderVerdict]:
     """Ask every decoder about ``text`` (already normalised), as the engine does, and note each answer."""
     from barcode_plugins.errors import BarcodeError
     from barcode_plugins.models import Decoded
@@ -89,7 +49,7 @@ def decoder_verdicts(engine: Engine, text: str) -> list[DecoderVerdict]:
     ecia = text.startswith("[)>")
     verdicts: list[DecoderVerdict] = []
     claimed_specific = False
-    for impl in engine.plugins.implementations("decode"):
+    for impl in plugins.implementations("decode"):
         name = impl.plugin_name
         if impl.trylast and claimed_specific:
             verdicts.append(DecoderVerdict(name, "not_asked", "a fallback; a specific decoder claimed the scan"))
@@ -116,11 +76,11 @@ def decoder_verdicts(engine: Engine, text: str) -> list[DecoderVerdict]:
     return verdicts
 
 
-def _reading(engine: Engine, raw: str) -> tuple[tuple[str, ...], int, list[DecoderVerdict]]:
+def _reading(decoder: Decoder, plugins: PluginManager, raw: str) -> tuple[tuple[str, ...], int, list[DecoderVerdict]]:
     from barcode_plugins.formats.normalize import normalize
 
-    normalized = normalize(raw, engine.formats)  # the installed plugins' formats, as Engine.decode uses them
-    return normalized.repairs, 1 + len(normalized.alternatives), decoder_verdicts(engine, normalized.text)
+    normalized = normalize(raw, decoder.formats)  # the installed plugins' formats, as decoding uses them
+    return normalized.repairs, 1 + len(normalized.alternatives), decoder_verdicts(plugins, normalized.text)
 
 
 def _unrecognised_reason(verdicts: Sequence[DecoderVerdict]) -> str:
@@ -143,20 +103,28 @@ def _unrecognised_reason(verdicts: Sequence[DecoderVerdict]) -> str:
     )
 
 
-def explain_error(engine: Engine, raw: str, message: str) -> Explanation:
+def explain_error(decoder: Decoder, plugins: PluginManager, raw: str, message: str) -> Explanation:
     """The explanation of a scan that could not be decoded at all (``message`` is the error's)."""
-    if not isinstance(raw, str) or "\x00" in raw or len(raw) > 8192 or not raw.strip():
+    from barcode_plugins.decoder import MAX_SCAN_LENGTH
+
+    if not isinstance(raw, str) or "\x00" in raw or len(raw) > MAX_SCAN_LENGTH or not raw.strip():
         return Explanation(message)
-    repairs, readings, verdicts = _reading(engine, raw)
+    repairs, readings, verdicts = _reading(decoder, plugins, raw)
     return Explanation(message, repairs, readings, tuple(verdicts))
 
 
 # -- resolving -----------------------------------------------------------------------------------------------
 def explain_scan(
-    engine: Engine, raw: str, barcode: Decoded, item: object, lines: Sequence[PurchaseOrderLine]
+    store: Store,
+    decoder: Decoder,
+    plugins: PluginManager,
+    raw: str,
+    barcode: Decoded,
+    item: object,
+    lines: Sequence[PurchaseOrderLine],
 ) -> Explanation:
     """The explanation of :meth:`Engine.scan`: how it was read, and for a supplier label every line considered."""
-    repairs, readings, verdicts = _reading(engine, raw)
+    repairs, readings, verdicts = _reading(decoder, plugins, raw)
     line_verdicts: list[LineVerdict] = []
     if barcode.kind == "internal":
         reason = f"our own label for {barcode.item}"
@@ -165,22 +133,29 @@ def explain_scan(
     elif barcode.kind == "external":
         reason = _unrecognised_reason(verdicts)
     else:
-        line_verdicts, reason = explain_lines(engine, barcode, lines, None, None)
+        line_verdicts, reason = explain_lines(store, barcode, lines, None, None)
     return Explanation(reason, repairs, readings, tuple(verdicts), tuple(line_verdicts))
 
 
 def explain_receive(
-    engine: Engine, raw: str, quantity: Quantity | None, purchase_order: str | None, message: str
+    store: Store,
+    decoder: Decoder,
+    plugins: PluginManager,
+    raw: str,
+    quantity: Quantity | None,
+    purchase_order: str | None,
+    message: str,
 ) -> Explanation:
     """The explanation of :meth:`Engine.receive` as the store is now (``message``: the outcome's, for scans
     that never reached matching)."""
+    from barcode_plugins.actions.matching import match_lines
     from barcode_plugins.errors import BarcodeError
 
     try:
-        barcode = engine.decode(raw)
+        barcode = decoder.decode(raw)
     except BarcodeError:
-        return explain_error(engine, raw, message)
-    repairs, readings, verdicts = _reading(engine, raw)
+        return explain_error(decoder, plugins, raw, message)
+    repairs, readings, verdicts = _reading(decoder, plugins, raw)
     line_verdicts: list[LineVerdict] = []
     amount = quantity if quantity is not None else barcode.quantity
     if barcode.kind == "external":
@@ -188,16 +163,16 @@ def explain_receive(
     elif barcode.kind != "supplier" or amount is None:
         reason = message
     else:
-        earlier = engine.store.get_receipt(barcode.barcode_hash)
-        lines = engine.match_lines(barcode, purchase_order)
-        line_verdicts, reason = explain_lines(engine, barcode, lines, purchase_order, amount)
+        earlier = store.get_receipt(barcode.barcode_hash)
+        lines = match_lines(store, plugins, barcode, purchase_order)
+        line_verdicts, reason = explain_lines(store, barcode, lines, purchase_order, amount)
         if earlier is not None:
             reason = message
     return Explanation(reason, repairs, readings, tuple(verdicts), tuple(line_verdicts))
 
 
 def explain_lines(
-    engine: Engine,
+    store: Store,
     barcode: Decoded,
     chosen: Sequence[PurchaseOrderLine],
     purchase_order: str | None,
@@ -210,7 +185,7 @@ def explain_lines(
     """
     parts = [part for part in (barcode.supplier_part_number, barcode.manufacturer_part_number) if part]
     named = [ref for ref in (barcode.purchase_order, barcode.supplier_order_number) if ref]
-    orders = engine.store.orders_to_explain(parts, named)
+    orders = store.orders_to_explain(parts, named)
     kept = {(line.purchase_order, line.line) for line in chosen}
     verdicts: list[LineVerdict] = []
     nearest: tuple[int, PurchaseOrder, PurchaseOrderLine, list[str]] | None = None

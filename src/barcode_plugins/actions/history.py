@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from barcode_plugins.errors import InputError, NotFound
 
 if TYPE_CHECKING:
-    from barcode_plugins.engine import Engine
     from barcode_plugins.models import HistoryEntry
+    from barcode_plugins.store import Store
 
 #: Committed engine writes between two automatic trims of the history (when a limit is set).
 PRUNE_EVERY = 100
@@ -57,7 +57,7 @@ def timestamp(value: str | datetime, name: str) -> str:
 
 
 def query(
-    engine: Engine,
+    store: Store,
     limit: int,
     action: str | None,
     status: str | None,
@@ -67,7 +67,7 @@ def query(
     until: str | datetime | None,
 ) -> list[HistoryEntry]:
     """Filtered history, newest first, explanations included (see :meth:`Engine.history`)."""
-    rows = engine.store.history(
+    rows = store.history(
         limit,
         action=action,
         status=status,
@@ -79,12 +79,12 @@ def query(
     return [_with_explanation(entry, explanation) for entry, explanation in rows]
 
 
-def entry(engine: Engine, history_id: int) -> HistoryEntry:
+def entry(store: Store, history_id: int) -> HistoryEntry:
     """One entry with its stored explanation (see :meth:`Engine.history_entry`)."""
-    found = engine.store.get_history(history_id)
+    found = store.get_history(history_id)
     if found is None:
         raise NotFound(f"no history entry {history_id}")
-    return _with_explanation(found, engine.store.history_explanation(history_id))
+    return _with_explanation(found, store.history_explanation(history_id))
 
 
 def _with_explanation(found: HistoryEntry, explanation: str | None) -> HistoryEntry:
@@ -97,7 +97,7 @@ def _with_explanation(found: HistoryEntry, explanation: str | None) -> HistoryEn
     return attrs.evolve(found, explanation=from_json(explanation))
 
 
-def prune(engine: Engine, keep: int | None, older_than: timedelta | None) -> int:
+def prune(store: Store, keep: int | None, older_than: timedelta | None) -> int:
     """Trim the history by count and/or age (see :meth:`Engine.prune_history`)."""
     if keep is None and older_than is None:
         raise InputError("prune needs a count to keep or an age (e.g. keep=10000 or older_than=timedelta(days=90))")
@@ -106,12 +106,24 @@ def prune(engine: Engine, keep: int | None, older_than: timedelta | None) -> int
     before = (
         None if older_than is None else (datetime.now(timezone.utc) - older_than).isoformat(timespec="microseconds")
     )
-    return engine.store.prune_history(keep, before)
+    return store.prune_history(keep, before)
 
 
-def after_commit(engine: Engine) -> None:
-    """Count a committed engine write; every :data:`PRUNE_EVERY` of them, trim to the engine's history limit."""
-    engine.writes_since_prune += 1
-    if engine.writes_since_prune >= PRUNE_EVERY:
-        engine.writes_since_prune = 0
-        engine.store.prune_history(engine.history_limit, None)
+class HistoryRetention:
+    """A history limit kept after commits: every :data:`PRUNE_EVERY` committed writes, trim to the newest
+    ``limit`` entries.
+
+    :param limit: the number of entries to keep (see :func:`history_limit_from`).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        #: Committed writes since the history was last trimmed.
+        self.writes_since_prune = 0
+
+    def after_commit(self, store: Store) -> None:
+        """Count a committed write to ``store``; every :data:`PRUNE_EVERY` of them, trim to the limit."""
+        self.writes_since_prune += 1
+        if self.writes_since_prune >= PRUNE_EVERY:
+            self.writes_since_prune = 0
+            store.prune_history(self.limit, None)

@@ -13,23 +13,29 @@ from barcode_plugins.errors import NotFound
 from barcode_plugins.models import Decoded, ItemRef, PurchaseOrderLine, Quantity
 
 if TYPE_CHECKING:
-    from barcode_plugins.actions.transaction import Transaction
-    from barcode_plugins.engine import Engine
+    from barcode_plugins.actions.transaction import Transactions
+    from barcode_plugins.hooks.manager import PluginManager
+    from barcode_plugins.hooks.types import Transaction
 
 CREATE_HOOK = "create_receipt_item"
 
 
-def require_existing(engine: Engine, item: ItemRef, tx: Transaction) -> None:
+def require_existing(plugins: PluginManager, item: ItemRef, tx: Transaction) -> None:
     """Refuse an item reference that a plugin says names nothing (a type nobody answers for is accepted).
 
     :raises NotFound: with the reference and what to do.
     """
-    if engine.plugins.call_first("item_exists", item=item, tx=tx) is False:
+    if plugins.call_first("item_exists", item=item, tx=tx) is False:
         raise NotFound(f"{item} does not exist; check the reference (e.g. with 'barcode-plugins scan')")
 
 
 def receipt_item(
-    engine: Engine, barcode: Decoded, line: PurchaseOrderLine, quantity: Quantity, location: str | None
+    plugins: PluginManager,
+    transactions: Transactions,
+    barcode: Decoded,
+    line: PurchaseOrderLine,
+    quantity: Quantity,
+    location: str | None,
 ) -> ItemRef | None:
     """Ask ``create_receipt_item`` (inside the receipt's transaction) which item the stock goes into.
 
@@ -39,18 +45,12 @@ def receipt_item(
     :raises ListenerRefused: an implementation raised or answered something that is not an item reference;
         nothing may be booked then.
     """
-    arguments = {
-        "barcode": barcode,
-        "line": line,
-        "quantity": quantity,
-        "location": location,
-        "tx": engine.transaction_state.current,
-    }
-    state = engine.transaction_state
+    state = transactions.state
+    arguments = {"barcode": barcode, "line": line, "quantity": quantity, "location": location, "tx": state.current}
     state.in_listener = True  # a host's implementation writes through tx, never back through the engine
     try:
-        for impl in engine.plugins.implementations(CREATE_HOOK):
-            answer = call_vetoing(engine, impl, CREATE_HOOK, arguments, barcode.barcode_hash)
+        for impl in plugins.implementations(CREATE_HOOK):
+            answer = call_vetoing(plugins, impl, CREATE_HOOK, arguments, barcode.barcode_hash)
             if answer is not None:
                 return answer if isinstance(answer, ItemRef) else ItemRef.parse(answer)
     finally:

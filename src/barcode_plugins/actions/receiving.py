@@ -18,6 +18,7 @@ import attrs
 
 from barcode_plugins.actions.events import announce
 from barcode_plugins.actions.host_items import receipt_item
+from barcode_plugins.actions.matching import match_lines
 from barcode_plugins.errors import AmbiguousBarcode, InputError, ListenerRefused, NotFound
 from barcode_plugins.models import (
     Decoded,
@@ -31,7 +32,9 @@ from barcode_plugins.models import (
 from barcode_plugins.quantities import LIMIT, Quantity, QuantityError, checked, show
 
 if TYPE_CHECKING:
-    from barcode_plugins.engine import Engine
+    from barcode_plugins.actions.transaction import Transactions
+    from barcode_plugins.decoder import Decoder
+    from barcode_plugins.hooks.manager import PluginManager
     from barcode_plugins.store import Store
 
 _HEX = frozenset("0123456789abcdef")
@@ -55,7 +58,10 @@ def _looked_for(barcode: Decoded, purchase_order: str | None) -> str:
 
 
 def receive_one(
-    engine: Engine,
+    store: Store,
+    decoder: Decoder,
+    plugins: PluginManager,
+    transactions: Transactions,
     raw: str,
     *,
     quantity: Quantity | None,
@@ -65,9 +71,8 @@ def receive_one(
     another: bool = False,
 ) -> ReceiveResult:
     """Receive one scan (see :meth:`Engine.receive`); ``quantity`` is already checked."""
-    store = engine.store
     try:
-        barcode = engine.decode(raw)
+        barcode = decoder.decode(raw)
     except AmbiguousBarcode as error:
         return _log(store, raw, None, "ambiguous", error.message, candidates=error.candidates)
     except InputError as error:
@@ -81,7 +86,7 @@ def receive_one(
             amount = checked(barcode.quantity)
         except QuantityError as error:  # a label's number is input like any other: refused, not a crash
             return _log(store, raw, barcode, "error", f"the label's {error.message}; give one with --quantity")
-    with engine.transaction():
+    with transactions.open():
         earlier = store.get_receipt(barcode.barcode_hash)
         if earlier is not None and not another:
             line = store.get_line(earlier.purchase_order, earlier.line)
@@ -100,7 +105,7 @@ def receive_one(
                 outstanding=line.outstanding if line else None,
                 stock_item=earlier.stock_item,
             )
-        lines = engine.match_lines(barcode, purchase_order)
+        lines = match_lines(store, plugins, barcode, purchase_order)
         if not lines:
             return _log(
                 store, raw, barcode, "no_match", f"no open order line for {_looked_for(barcode, purchase_order)}"
@@ -153,12 +158,16 @@ def receive_one(
                 quantity=amount,
                 **where,
             )
-        return _book(engine, store, raw, barcode, line, amount, location or line.destination, another)
+        return _book(
+            store, decoder, plugins, transactions, raw, barcode, line, amount, location or line.destination, another
+        )
 
 
 def _book(
-    engine: Engine,
     store: Store,
+    decoder: Decoder,
+    plugins: PluginManager,
+    transactions: Transactions,
     raw: str,
     barcode: Decoded,
     line: PurchaseOrderLine,
@@ -166,9 +175,9 @@ def _book(
     location: str | None,
     another: bool,
 ) -> ReceiveResult:
-    item = receipt_item(engine, barcode, line, amount, location)
+    item = receipt_item(plugins, transactions, barcode, line, amount, location)
     stock_item, linked_to = store.book_receipt(
-        line, amount, location, barcode, raw, engine.link_key(barcode), item=item, another=another
+        line, amount, location, barcode, raw, decoder.link_key(barcode), item=item, another=another
     )
     item = item or ItemRef("stockitem", str(stock_item))
     note = "" if linked_to is None else f"; label stays linked to {linked_to}"
@@ -191,9 +200,19 @@ def _book(
         item=item,
     )
     announce(
-        engine, "receipt_booked", result.history_id or 0, item=item, barcode_hash=barcode.barcode_hash, raw=raw,
-        plugin=barcode.plugin, purchase_order=line.purchase_order, line=line.line, quantity=amount, location=location,
-    )  # fmt: skip
+        plugins,
+        transactions,
+        "receipt_booked",
+        result.history_id or 0,
+        item=item,
+        barcode_hash=barcode.barcode_hash,
+        raw=raw,
+        plugin=barcode.plugin,
+        purchase_order=line.purchase_order,
+        line=line.line,
+        quantity=amount,
+        location=location,
+    )
     return result
 
 
@@ -242,10 +261,11 @@ def _log(
     )
 
 
-def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
+def undo_receipt(
+    store: Store, plugins: PluginManager, transactions: Transactions, reference: str | int
+) -> ReceiveResult:
     """Undo a receipt by history id, barcode hash or hash prefix (see :meth:`Engine.undo_receipt`)."""
-    store = engine.store
-    with engine.transaction():
+    with transactions.open():
         receipt = _find_receipt(store, reference)
         item, link_key = store.receipt_item(receipt)
         store.delete_receipt(receipt)
@@ -274,10 +294,17 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
             message=message,
         )
         announce(
-            engine, "receipt_undone", history_id, item=item, barcode_hash=receipt.barcode_hash,
-            purchase_order=receipt.purchase_order, line=receipt.line, quantity=receipt.quantity,
+            plugins,
+            transactions,
+            "receipt_undone",
+            history_id,
+            item=item,
+            barcode_hash=receipt.barcode_hash,
+            purchase_order=receipt.purchase_order,
+            line=receipt.line,
+            quantity=receipt.quantity,
             location=receipt.location,
-        )  # fmt: skip
+        )
     return ReceiveResult(
         "undone",
         message,
@@ -292,7 +319,10 @@ def undo_receipt(engine: Engine, reference: str | int) -> ReceiveResult:
 
 
 def receive_explained(
-    engine: Engine,
+    store: Store,
+    decoder: Decoder,
+    plugins: PluginManager,
+    transactions: Transactions,
     raw: str,
     quantity: Quantity | None,
     location: str | None,
@@ -312,10 +342,13 @@ def receive_explained(
     from barcode_plugins.actions.explain import FAILED_RECEIVE_STATUSES, explain_receive, to_json
 
     # Explained before receiving: the lines as matching saw them, not after this receipt changed them.
-    explanation = explain_receive(engine, raw, quantity, purchase_order, "") if explain else None
+    explanation = explain_receive(store, decoder, plugins, raw, quantity, purchase_order, "") if explain else None
     try:
         result = receive_one(
-            engine,
+            store,
+            decoder,
+            plugins,
+            transactions,
             raw,
             quantity=quantity,
             location=location,
@@ -324,13 +357,13 @@ def receive_explained(
             another=another,
         )
     except ListenerRefused as error:
-        result = _log(engine.store, raw, engine.decode(raw), "error", error.message)
+        result = _log(store, raw, decoder.decode(raw), "error", error.message)
     failed = result.status in FAILED_RECEIVE_STATUSES
     if failed or (explain and result.status != "received"):  # nothing changed: explained as the store is now
-        explanation = explain_receive(engine, raw, quantity, purchase_order, result.message)
+        explanation = explain_receive(store, decoder, plugins, raw, quantity, purchase_order, result.message)
     if failed and explanation is not None and result.history_id:
-        with engine.store.transaction():
-            engine.store.set_history_explanation(result.history_id, to_json(explanation))
+        with store.transaction():
+            store.set_history_explanation(result.history_id, to_json(explanation))
     if explanation is None or not (explain or failed):
         return result
     # A failure carries the explanation it was given anyway (it is in its history entry too).

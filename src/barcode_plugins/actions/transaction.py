@@ -1,4 +1,4 @@
-"""The public transaction: ``with engine.transaction() as tx:`` spans the engine's writes and the host's own.
+"""The engine's write transactions: ``with engine.transaction() as tx:`` spans the engine's writes and the host's.
 
 One ``BEGIN IMMEDIATE`` on the store's connection. Engine writes made inside it (``link``, ``receive``, ...) join
 it instead of committing on their own; in-transaction event listeners run inside it; after-commit listeners run
@@ -8,53 +8,22 @@ once the outermost block commits, and never when it rolls back.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from barcode_plugins.errors import ReentrantCall
+from barcode_plugins.hooks.types import Transaction
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from barcode_plugins.actions.events import Event
-    from barcode_plugins.engine import Engine
+    from barcode_plugins.actions.history import HistoryRetention
+    from barcode_plugins.hooks.manager import PluginManager
+    from barcode_plugins.hooks.types import EngineReads, Event
+    from barcode_plugins.store import Store
 
-
-class Transaction:
-    """A handle on the store's connection for a host's (or a plugin's) own SQL, inside the engine's transaction.
-
-    Given by ``with engine.transaction() as tx:`` and passed to in-transaction hooks as ``tx``. Write only your
-    own tables; the engine's tables (``links``, ``receipts``, ``stock_items``, ``po_lines``, ``history``...) are
-    changed through the engine. Do not ``COMMIT``, ``ROLLBACK`` or ``BEGIN``: leaving the ``with`` block (or
-    raising) does that.
-    """
-
-    __slots__ = ("engine",)
-
-    def __init__(self, engine: Engine) -> None:
-        #: The engine, for reads (``tx.engine.stock_item(3)``). Its write methods are refused inside a listener.
-        self.engine = engine
-
-    @property
-    def connection(self) -> sqlite3.Connection:
-        """The ``sqlite3`` connection the engine writes on (the same file, the same transaction)."""
-        return self.engine.store.db.conn
-
-    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
-        """Run one statement on the engine's connection, inside the transaction."""
-        return self.connection.execute(sql, parameters)
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> sqlite3.Cursor:
-        """Run one statement for each row of parameters, inside the transaction."""
-        return self.connection.executemany(sql, rows)
-
-    def query(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        """Rows of a ``SELECT`` as dicts (column name -> value)."""
-        cursor = self.connection.execute(sql, parameters)
-        names = [column[0] for column in cursor.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+COMMITTED_HOOK = "event_committed"
 
 
 class TransactionState(threading.local):
@@ -70,18 +39,79 @@ class TransactionState(threading.local):
         self.in_listener = False
 
 
+class Transactions:
+    """One engine's write transactions on its store: opens them (:meth:`open`), keeps each thread's
+    :class:`TransactionState`, and after each outermost commit tells the ``event_committed`` listeners and trims
+    the history to its limit.
+
+    :param store: the store written to.
+    :param plugins: whose ``event_committed`` listeners hear of committed events.
+    :param engine: what ``tx.engine`` gives hook implementations (the engine's reads).
+    :param retention: the history limit to keep after commits, if any.
+    """
+
+    def __init__(
+        self, store: Store, plugins: PluginManager, engine: EngineReads, retention: HistoryRetention | None = None
+    ) -> None:
+        self.store = store
+        self.plugins = plugins
+        self.engine = engine
+        self.retention = retention
+        self.state = TransactionState()
+
+    def open(self) -> AbstractContextManager[Transaction]:
+        """One write transaction (nested blocks join the outermost; see the module docstring).
+
+        :raises ReentrantCall: called from inside an in-transaction event listener.
+        """
+        return EngineTransaction(self)
+
+    def connection(self) -> sqlite3.Connection:
+        """The calling thread's connection to the store."""
+        return self.store.db.conn
+
+    def committed(self) -> None:
+        """After the outermost block committed: tell the after-commit listeners, then count the write."""
+        if self.state.pending:
+            self.notify_committed()
+        if self.retention is not None:
+            self.retention.after_commit(self.store)
+
+    def notify_committed(self) -> None:
+        """Call every ``event_committed`` listener with each event of the transaction that just committed, in
+        order.
+
+        A listener that raises is recorded (``barcode-plugins plugins`` and the CLI's warning show it); the receipt
+        or link it was told about stays committed, and the remaining listeners and events are still called.
+        """
+        state = self.state
+        events, state.pending = state.pending, []
+        plugins = self.plugins
+        for event in events:
+            for impl in plugins.implementations(COMMITTED_HOOK):
+                try:
+                    impl.function(*[event for _ in impl.argnames])
+                except Exception as error:  # after the commit nothing may undo the write: record and carry on
+                    plugins.record_failure(
+                        impl.plugin_name,
+                        COMMITTED_HOOK,
+                        f"{type(error).__name__}: {error}",
+                        f"{event.kind} {event.history_id}",
+                    )
+
+
 class EngineTransaction:
-    """The context manager behind :meth:`Engine.transaction` (a class: a receive enters it once per scan)."""
+    """The context manager behind :meth:`Transactions.open` (a class: a receive enters it once per scan)."""
 
-    __slots__ = ("_engine", "_store_transaction")
+    __slots__ = ("_store_transaction", "_transactions")
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    def __init__(self, transactions: Transactions) -> None:
+        self._transactions = transactions
         self._store_transaction: AbstractContextManager[Any] | None = None
 
     def __enter__(self) -> Transaction:
-        engine = self._engine
-        state = engine.transaction_state
+        transactions = self._transactions
+        state = transactions.state
         if state.in_listener:
             raise ReentrantCall(
                 "an event listener called the engine; write through the tx it is given, or act after the commit"
@@ -90,18 +120,19 @@ class EngineTransaction:
         if state.depth:
             state.depth += 1
             return state.current  # type: ignore[return-value]
-        store = engine.store
+        store = transactions.store
         foreign = store.db.conn.in_transaction
         self._store_transaction = store.transaction()
         self._store_transaction.__enter__()
-        state.depth, state.current, state.foreign = 1, Transaction(engine), foreign
+        state.depth, state.foreign = 1, foreign
+        state.current = Transaction(transactions.engine, transactions.connection)
         return state.current
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        engine = self._engine
-        state = engine.transaction_state
+        transactions = self._transactions
+        state = transactions.state
         state.depth -= 1
         if state.depth:
             return
@@ -119,13 +150,4 @@ class EngineTransaction:
             # engine never sees: announcing later could announce a write that is then rolled back.
             state.pending.clear()
             return
-        if state.pending:
-            from barcode_plugins.actions.events import (
-                notify_committed,  # lazy: only a write that announced events needs it
-            )
-
-            notify_committed(engine, state)
-        if engine.history_limit is not None:
-            from barcode_plugins.actions.history import after_commit
-
-            after_commit(engine)
+        transactions.committed()

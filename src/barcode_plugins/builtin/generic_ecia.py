@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from barcode_plugins import Decoded, hookimpl
-from barcode_plugins.formats.ecia import parse_ecia
+from barcode_plugins.formats.ecia import decoded_from_ecia, parse_ecia
 
 
 @hookimpl(trylast=True)
@@ -17,7 +17,7 @@ def decode(text: str) -> Decoded | None:
     record = parse_ecia(text)
     if record is None:
         return None
-    return Decoded.from_ecia(record, plugin="ecia", supplier=None)
+    return decoded_from_ecia(record, plugin="ecia", supplier=None)
 
 
 @hookimpl

@@ -91,19 +91,9 @@ def _register_commands() -> None:
 
     for module in (barcodes, info, links, orders, receiving, serve, tokens):
         module.register(cli)
-    plugins = AppContext.shared_plugins()
-    builtin = dict(cli.commands)
-    for impl, _answer in plugins.call_each("register_commands", cli=cli):
-        # A plugin adds commands; it may not replace or remove ours (that would change what a documented
-        # command does behind the user's back). Ours are put back and the clash is the plugin's failure.
-        clashes = sorted(name for name, command in builtin.items() if cli.commands.get(name) is not command)
-        if clashes:
-            cli.commands.update({name: builtin[name] for name in clashes})
-            plugins.record_failure(
-                impl.plugin_name,
-                "register_commands",
-                f"tried to replace the built-in command(s) {', '.join(clashes)}; kept the built-in",
-            )
+    # A plugin adds commands; it may not replace ours (that would change what a documented command does behind
+    # the user's back): the engine puts ours back and records the clash as the plugin's failure.
+    AppContext.plugin_host().add_plugin_commands(cli)
 
 
 def _terminate(signum: int, frame: object) -> None:

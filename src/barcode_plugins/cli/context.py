@@ -11,7 +11,6 @@ import click
 from barcode_plugins.cli.output import visible
 from barcode_plugins.engine import Engine
 from barcode_plugins.errors import BarcodeError, EnvironmentFault, StoreError
-from barcode_plugins.hooks.manager import PluginManager
 from barcode_plugins.models import unstructure
 
 #: The exit codes an error may end the CLI with; anything else a plugin's error class claims becomes 1.
@@ -70,8 +69,9 @@ def environment_fault(error: BaseException) -> EnvironmentFault | None:
 class AppContext:
     """Per-invocation state: the ``--db`` choice and the engine built from it."""
 
-    _plugins: PluginManager | None = None
-    #: How many of the shared manager's failures have been reported: each is said once per process, however
+    #: The process's plugin host: every command's engine shares its plugins (loaded once per process).
+    _plugin_host: Engine | None = None
+    #: How many of the shared plugins' failures have been reported: each is said once per process, however
     #: many commands run in it (tests and embedders invoke several).
     _reported = 0
 
@@ -80,17 +80,18 @@ class AppContext:
         self._engine: Engine | None = None
 
     @classmethod
-    def shared_plugins(cls) -> PluginManager:
-        """One plugin manager per process: commands and the engine see the same plugins."""
-        if cls._plugins is None:
-            cls._plugins = PluginManager()
-        return cls._plugins
+    def plugin_host(cls) -> Engine:
+        """The engine that holds this process's plugins, one per process: commands see the same plugins. It never
+        opens a store; each command's :attr:`engine` shares its plugins."""
+        if cls._plugin_host is None:
+            cls._plugin_host = Engine()
+        return cls._plugin_host
 
     @property
     def engine(self) -> Engine:
         """The engine, created on first use (``decode`` never opens the store)."""
         if self._engine is None:
-            self._engine = Engine(self.db, plugins=self.shared_plugins())
+            self._engine = self.plugin_host().sharing_plugins(self.db)
         return self._engine
 
     def close(self) -> None:
@@ -100,11 +101,10 @@ class AppContext:
 
     def report_plugin_failures(self) -> None:
         """One warning line on stderr per plugin failure that happened during this command."""
-        plugins = self.shared_plugins()
-        for warning in plugins.warnings:
+        plugins = self.plugin_host()
+        for warning in plugins.take_plugin_warnings():  # said once per process
             click.echo(f"warning: {visible(warning)}", err=True)
-        plugins.warnings.clear()  # said once per process
-        failures = plugins.failures
+        failures = plugins.plugin_failures()
         seen: set[tuple[str | None, str]] = set()
         for failure in failures[AppContext._reported :]:
             if (failure.plugin, failure.hook) in seen:

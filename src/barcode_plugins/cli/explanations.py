@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from barcode_plugins.actions.explain import Explanation
 from barcode_plugins.cli.output import table, visible
+from barcode_plugins.models import Explanation
 
 
 def explanation_text(explanation: Explanation) -> str:

@@ -18,7 +18,7 @@ MAX_HISTORY_LIMIT = 1_000_000
 @pass_app
 def plugins(app: AppContext, as_json: bool) -> None:
     """List plugins: name, distribution, version, status and the hooks each implements."""
-    infos = app.engine.plugins.plugin_infos()
+    infos = app.engine.plugin_infos()
     if as_json:
         print_json(infos)
         return

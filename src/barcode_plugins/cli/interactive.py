@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from barcode_plugins.cli.context import AppContext, print_json
+from barcode_plugins.cli.outcomes import COLOURS, summary
 from barcode_plugins.cli.output import visible
-from barcode_plugins.cli.receiving import COLOURS, summary
 from barcode_plugins.models import ReceiveResult
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def run_session(app: AppContext, options: dict[str, Any], as_json: bool) -> None
     """Read scans until Ctrl-C or end of input; print each outcome and offer what can follow it (a quantity,
     accepting an over-receipt, another bag like one already received, undoing a receipt); then the summary."""
     engine = app.engine
-    engine.store.set_durable(True)  # a person just saw "received": it must survive a power cut
+    engine.set_durable(True)  # a person just saw "received": it must survive a power cut
     counts: Counter[str] = Counter()
     click.echo(f"Scan labels; {END_GESTURE} ends the session (empty lines are ignored).", err=True)
     try:

@@ -6,23 +6,20 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import get_args
 
 import click
 
 from barcode_plugins.cli.context import AppContext, CliError, json_option, pass_app, print_json
-from barcode_plugins.cli.output import table, visible, visible_lines
+from barcode_plugins.cli.outcomes import COLOURS, summary
+from barcode_plugins.cli.output import visible, visible_lines
 from barcode_plugins.cli.scans_input import read_scans
 from barcode_plugins.errors import InputError
-from barcode_plugins.models import ReceiveResult, ReceiveStatus
+from barcode_plugins.models import ReceiveResult
 from barcode_plugins.quantities import Quantity
 
 #: Exit code per outcome: received is done; an outcome at the bench that received nothing is a refusal (1);
 #: unusable input is 2.
 EXIT_CODES = {"received": 0, "undone": 0, "error": 2}
-SUMMARY_ORDER = tuple(status for status in get_args(ReceiveStatus) if status != "undone")
-#: Outcome colours at a terminal (anything else is red).
-COLOURS = {"received": "green", "undone": "cyan", "already_received": "yellow"}
 
 
 class QuantityType(click.ParamType):
@@ -231,15 +228,6 @@ def _run_batch(
 def _echo_line(number: int, result: ReceiveResult) -> None:
     text = visible(f"{number:>6}  {result.status:<16} {result.message}")
     click.echo(click.style(text, fg=COLOURS.get(result.status, "red")))
-
-
-def summary(counts: Counter[str]) -> str:
-    """The end-of-batch table: how many scans ended in each outcome."""
-    rows = [(status.replace("_", " "), counts.get(status, 0)) for status in SUMMARY_ORDER]
-    if counts.get("undone"):  # only a session undoes; its rows must still add up to the total
-        rows.append(("undone", counts["undone"]))
-    rows.append(("total", sum(counts.values())))
-    return table(("outcome", "scans"), rows)
 
 
 def register(group: click.Group) -> None:

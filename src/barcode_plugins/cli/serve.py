@@ -24,8 +24,8 @@ def serve(app: AppContext, host: str, port: int, open_reads: bool) -> None:
             f"serve needs the server extra: pip install 'barcode-plugins[server]' ({error.name} is missing)", 2
         ) from None
     engine = app.engine
-    store = engine.store  # open (and migrate) the store now: a bad --db fails here, before the port is bound
-    click.echo(f"barcode-plugins: serving {store.path} on http://{host}:{port}/", err=True)
+    path = engine.open_store()  # open (and migrate) the store now: a bad --db fails here, before the port is bound
+    click.echo(f"barcode-plugins: serving {path} on http://{host}:{port}/", err=True)
     if host not in ("127.0.0.1", "::1", "localhost"):
         click.echo(
             "warning: listening beyond this machine; tokens travel in plain HTTP unless a TLS proxy is in front",

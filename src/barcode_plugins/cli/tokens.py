@@ -20,9 +20,7 @@ def token() -> None:
 @pass_app
 def create(app: AppContext, name: str, as_json: bool) -> None:
     """Create a token named NAME and print it. It is shown only this once: the store keeps a hash."""
-    from barcode_plugins.web.tokens import create_token
-
-    record, secret = create_token(app.engine.store, name)
+    record, secret = app.engine.create_api_token(name)
     if as_json:
         print_json({"id": record.id, "name": record.name, "token": secret, "created_at": record.created_at})
         return
@@ -36,7 +34,7 @@ def create(app: AppContext, name: str, as_json: bool) -> None:
 @pass_app
 def list_(app: AppContext, include_revoked: bool, as_json: bool) -> None:
     """List tokens (name, a hint of the first characters, dates); never the tokens themselves."""
-    records = app.engine.store.api_tokens(include_revoked)
+    records = app.engine.api_tokens(include_revoked)
     if as_json:
         print_json([attrs.asdict(record, filter=lambda field, _: field.name != "token_hash") for record in records])
         return
@@ -50,7 +48,7 @@ def list_(app: AppContext, include_revoked: bool, as_json: bool) -> None:
 @pass_app
 def revoke(app: AppContext, name_or_id: str, as_json: bool) -> None:
     """Revoke the token with this name (or id): requests carrying it are refused from now on."""
-    record = app.engine.store.revoke_api_token(name_or_id)
+    record = app.engine.revoke_api_token(name_or_id)
     if as_json:
         print_json({"id": record.id, "name": record.name, "revoked_at": record.revoked_at})
         return

@@ -219,3 +219,28 @@ def _quantity(row: Mapping[str, Any], where: str) -> Quantity:
         return checked(value)
     except QuantityError as error:
         raise InputError(f"{where}, column {error.message}") from None
+
+
+def purchase_orders_from(source: str | Path | Iterable[PurchaseOrder]) -> list[PurchaseOrder]:
+    """The orders to import: read from a CSV or JSON file (a path), or orders given as values with their
+    quantities checked and exact (a file's are checked as it is read).
+
+    :raises InputError: a malformed file (row and column named), or a quantity out of bounds (order and line named).
+    """
+    if isinstance(source, (str, Path)):
+        return read_purchase_orders(Path(source))
+    return [_exact_order(order) for order in source]
+
+
+def _exact_order(order: PurchaseOrder) -> PurchaseOrder:
+    import attrs
+
+    from barcode_plugins.quantities import QuantityError, checked
+
+    lines = []
+    for line in order.lines:
+        try:
+            lines.append(attrs.evolve(line, quantity=checked(line.quantity)))
+        except QuantityError as error:
+            raise InputError(f"{order.reference} line {line.line}: {error.message}") from None
+    return attrs.evolve(order, lines=tuple(lines))

@@ -20,8 +20,10 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from barcode_plugins.models import Decoded
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -120,7 +122,11 @@ MAX_READINGS = 8
 #: The shape of a value the vocabulary says nothing about.
 ANY_VALUE_SHAPE = r".+"
 
-_DI = re.compile(r"[0-9]{0,3}[A-Z]")
+#: A format ``06`` data identifier: up to three digits and one capital letter (``Q``, ``1P``, ``30P``, ``11K``).
+DATA_IDENTIFIER_PATTERN = r"[0-9]{0,3}[A-Z]"
+#: :data:`DATA_IDENTIFIER_PATTERN` compiled: ``.match`` finds the identifier an element starts with, ``.fullmatch``
+#: tells whether a text is one.
+DATA_IDENTIFIER = re.compile(DATA_IDENTIFIER_PATTERN)
 _HEADER = re.compile(r">?\[\)>" + RS + r"?(?=[0-9]{2}" + GS + ")")
 _RECORD = re.compile(r"[0-9]{2}" + GS)
 #: Longer digit runs are not a quantity (the store's bound is 12 digits; this keeps any exact number it can refuse).
@@ -146,10 +152,6 @@ class EciaSegment(NamedTuple):
     elements: tuple[EciaElement, ...]
 
 
-#: Builds an EciaElement from an ``(identifier, value)`` pair without a Python-level ``__new__`` (hot paths).
-element_from_pair = partial(tuple.__new__, EciaElement)
-
-
 class EciaRecord:
     """A parsed envelope: its records (usually one) and, flattened, every element in label order.
 
@@ -168,7 +170,7 @@ class EciaRecord:
     _identifiers: frozenset[str] | None
 
     def __init__(self, segments: Iterable[EciaSegment]) -> None:
-        segments = tuple(EciaSegment(fmt, tuple(map(element_from_pair, elements))) for fmt, elements in segments)
+        segments = tuple(EciaSegment(fmt, tuple(map(EciaElement._make, elements))) for fmt, elements in segments)
         self._set(tuple((fmt, tuple((e[0], e[1]) for e in elements)) for fmt, elements in segments))
         self._segments = segments
 
@@ -203,7 +205,7 @@ class EciaRecord:
         """Each record inside the envelope, in order."""
         if self._segments is None:
             self._segments = tuple(
-                EciaSegment(fmt, tuple(map(element_from_pair, pairs))) for fmt, pairs in self._records
+                EciaSegment(fmt, tuple(map(EciaElement._make, pairs))) for fmt, pairs in self._records
             )
         return self._segments
 
@@ -263,11 +265,7 @@ class EciaRecord:
 
 def fields_from_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Build the ``fields`` object from ``(key, value)`` pairs, keeping repeats as ``key#2``, ``key#3``, ..."""
-    if isinstance(pairs, (list, tuple)):
-        fields = dict(pairs)
-        if len(fields) == len(pairs):  # no key repeats: the common case, built in one C call
-            return fields
-    fields = {}
+    fields: dict[str, str] = {}
     next_number: dict[str, int] = {}  # per key, where to look for a free "key#n": linear however often it repeats
     for key, value in pairs:
         name = key
@@ -287,30 +285,11 @@ def split_data_identifier(element: str) -> EciaElement | None:
 
     The longest DI wins by construction: the digits before the first letter all belong to the identifier.
     """
-    match = _DI.match(element)
+    match = DATA_IDENTIFIER.match(element)
     if match is None:
         return None
     identifier = match.group()
     return EciaElement(identifier, element[len(identifier) :])
-
-
-# Canonical texts whose record is already known (see remember_canonical): parse_ecia answers them without parsing.
-_KNOWN_CANONICAL: dict[str, EciaRecord] = {}
-_MAX_KNOWN_CANONICAL = 256
-
-
-def remember_canonical(canonical: str, record: EciaRecord) -> None:
-    """Tell :func:`parse_ecia` that ``canonical`` (``canonical_ecia(record)``) parses to ``record``.
-
-    ``normalize`` rewrites a damaged scan to its canonical text, which every ECIA plugin then parses: this spares
-    that second parse. Only for one-record ``06`` messages, for which the two are equal by construction (the
-    canonical text re-splits into the same elements); the property is tested.
-    """
-    if len(record.records) != 1 or record.records[0][0] != "06":
-        return
-    if len(_KNOWN_CANONICAL) >= _MAX_KNOWN_CANONICAL:
-        _KNOWN_CANONICAL.clear()
-    _KNOWN_CANONICAL[canonical] = record
 
 
 @lru_cache(maxsize=2048)
@@ -323,9 +302,6 @@ def parse_ecia(text: str) -> EciaRecord | None:
     """
     if not isinstance(text, str):
         return None
-    known = _KNOWN_CANONICAL.pop(text, None)
-    if known is not None:
-        return known
     match = _HEADER.match(text)
     if match is None:
         return None
@@ -339,7 +315,7 @@ def parse_ecia(text: str) -> EciaRecord | None:
 
 
 # One format 06 element: a DI at the start of the record content or right after a GS, and its value.
-_ELEMENT_06 = re.compile(r"(?:\A|(?<=\x1d))([0-9]{0,3}[A-Z])([^\x1d]*)")
+_ELEMENT_06 = re.compile(r"(?:\A|(?<=\x1d))(" + DATA_IDENTIFIER_PATTERN + r")([^\x1d]*)")
 _TRAILING_SPACE_OR_GS = _TRAILING_SPACE + GS
 
 
@@ -373,7 +349,7 @@ def _parse_records(body: str) -> EciaRecord | None:
         pairs: list[tuple[str, str]] = []
         for piece in pieces:
             if fmt == "06":
-                identifier = _DI.match(piece)
+                identifier = DATA_IDENTIFIER.match(piece)
                 if identifier is None:
                     return None
                 pairs.append((identifier.group(), piece[identifier.end() :]))
@@ -510,3 +486,14 @@ def standard_fields(record: EciaRecord) -> dict[str, Any]:
             else:
                 values[name] = value
     return values
+
+
+def decoded_from_ecia(record: EciaRecord, *, plugin: str, supplier: str | None, **overrides: Any) -> Decoded:
+    """Map an ECIA / EIGP-114 record's standard data identifiers onto the contract fields (a supplier's result).
+
+    ``overrides`` replace or add fields, e.g. Digi-Key's ``supplier_part_number`` taken from ``P``; a name that is
+    not a field of :class:`~barcode_plugins.models.Decoded` raises ``TypeError``.
+    """
+    values = standard_fields(record)
+    values.update(overrides)
+    return Decoded(plugin=plugin, kind="supplier", supplier=supplier, fields=record.fields, **values)

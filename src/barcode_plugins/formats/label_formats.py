@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from barcode_plugins.formats.ecia import DATA_IDENTIFIERS, STANDARD_FIELD, parse_ecia
+from barcode_plugins.formats.ecia import DATA_IDENTIFIER, DATA_IDENTIFIERS, STANDARD_FIELD, parse_ecia
 from barcode_plugins.formats.patterns import first_characters
 
 if TYPE_CHECKING:
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 Family = Literal["ecia", "text", "identifiers"]
 FAMILIES: tuple[Family, ...] = ("ecia", "text", "identifiers")
-_DI = re.compile(r"[0-9]{0,3}[A-Z]\Z")
-_TOKEN_DI = re.compile(r"[0-9]{0,3}[A-Z]")
 # What an ECIA envelope starts with (the old broken header included): scans that cannot be ECIA skip that check.
 _ENVELOPE_STARTS = ("[)>", ">[)>")
 # What a data identifier, and so an identifier list, starts with.
@@ -149,7 +147,7 @@ class LabelFormat:
         for group in self.order:
             identifiers.extend((group,) if isinstance(group, str) else group)
         for identifier in identifiers:
-            if not isinstance(identifier, str) or not _DI.match(identifier):
+            if not isinstance(identifier, str) or not DATA_IDENTIFIER.fullmatch(identifier):
                 raise DeclarationError(f"format {self.name!r}: {identifier!r} is not a data identifier")
         patterns = [self.start, *self.elements.values(), *(p for m in self.evidence for p in m.values())]
         for pattern in patterns:
@@ -296,7 +294,14 @@ class FormatRegistry:
         )
 
         return tuple(
-            profile_of(owner, f)
+            profile_of(
+                f"{owner}:{f.name}",
+                evidence=f.evidence,
+                elements=f.elements,
+                order=f.order,
+                required=f.required,
+                may_be_empty=f.may_be_empty,
+            )
             for owner, formats in self.declared.items()
             for f in formats
             if f.family == "ecia" and f.elements
@@ -308,7 +313,7 @@ def _is_identifier_list(text: str, label_format: LabelFormat) -> bool:
     found: set[str] = set()
     elements = label_format.elements
     for token in text.split(label_format.token_separator):
-        match = _TOKEN_DI.match(token)
+        match = DATA_IDENTIFIER.match(token)
         if match is None or match.group() not in elements:
             return False
         found.add(match.group())

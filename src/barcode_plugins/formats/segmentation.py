@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -22,11 +21,7 @@ from barcode_plugins.formats.ecia import (
     MAX_READINGS,
     VALUE_SHAPES,
     EciaElement,
-    element_from_pair,
 )
-
-if TYPE_CHECKING:
-    from barcode_plugins.formats.label_formats import LabelFormat
 
 
 @attrs.frozen(eq=False)
@@ -104,15 +99,23 @@ def _profile(
     )
 
 
-def profile_of(owner: str, label_format: LabelFormat) -> SegmentationProfile:
-    """The segmentation profile of a declared ECIA label format (its elements, order, required and may-be-empty
-    identifiers; its evidence confirms a reading)."""
+def profile_of(
+    name: str,
+    *,
+    evidence: Sequence[Mapping[str, str | None]],
+    elements: Mapping[str, str | None],
+    order: Sequence[str | tuple[str, ...]] = (),
+    required: Iterable[str] = (),
+    may_be_empty: Iterable[str] = (),
+) -> SegmentationProfile:
+    """The segmentation profile of a declared ECIA label format, from its fields (see ``LabelFormat.ecia``): its
+    elements, order, required and may-be-empty identifiers; its evidence confirms a reading."""
     claims = [
         tuple(
             (identifier, None if pattern is None else re.compile(pattern, re.DOTALL))
             for identifier, pattern in mapping.items()
         )
-        for mapping in label_format.evidence
+        for mapping in evidence
     ]
 
     def confirmation(reading: Reading) -> bool:
@@ -127,15 +130,14 @@ def profile_of(owner: str, label_format: LabelFormat) -> SegmentationProfile:
             for claim in claims
         )
 
-    order = label_format.order or [tuple(label_format.elements)]
-    hints = [mapping_key for mapping in label_format.evidence for mapping_key in list(mapping)[:1]]
+    hints = [mapping_key for mapping in evidence for mapping_key in list(mapping)[:1]]
     return _profile(
-        f"{owner}:{label_format.name}",
+        name,
         confirmation,
-        order,
-        label_format.elements,
-        required=label_format.required,
-        may_be_empty=label_format.may_be_empty,
+        order or [tuple(elements)],
+        elements,
+        required=required,
+        may_be_empty=may_be_empty,
         hints=hints,
     )
 
@@ -312,7 +314,7 @@ def _segment_with(body: str, profile: SegmentationProfile) -> tuple[list[Reading
         elements = []
         while chain is not None:
             (a, v, b), chain = chain
-            elements.append(element_from_pair((body[a:v], body[v:b])))
+            elements.append(EciaElement(body[a:v], body[v:b]))
         readings.append(tuple(elements))
     return readings, True
 

@@ -24,9 +24,8 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from barcode_plugins.actions.events import Event
-    from barcode_plugins.actions.transaction import Transaction
     from barcode_plugins.formats.label_formats import LabelFormat
+    from barcode_plugins.hooks.types import Event, Transaction
     from barcode_plugins.models import Decoded, ItemRef, PurchaseOrder, PurchaseOrderLine, Quantity
 
 hookspec = pluggy.HookspecMarker("barcode_plugins")

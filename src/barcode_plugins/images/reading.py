@@ -25,7 +25,7 @@ from barcode_plugins.images.symbols import ImageBarcode, Symbol
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-    from barcode_plugins.engine import Engine
+    from barcode_plugins.decoder import Decoder
 
 #: Resolution PDF pages are rendered at for reading.
 PDF_DPI = 300
@@ -53,12 +53,13 @@ def read_symbols(source: ImageSource, *, pdf_dpi: int = PDF_DPI) -> list[Symbol]
     return symbols
 
 
-def decode_symbols(engine: Engine, source: ImageSource, *, pdf_dpi: int = PDF_DPI) -> list[ImageBarcode]:
-    """Read every symbol in ``source`` and decode each one's text (see :meth:`Engine.decode_image`)."""
+def decode_symbols(decoder: Decoder, source: ImageSource, *, pdf_dpi: int = PDF_DPI) -> list[ImageBarcode]:
+    """Read every symbol in ``source`` and decode each one's text with ``decoder`` (no store is opened; see
+    :meth:`barcode_plugins.engine.Engine.decode_image`)."""
     results: list[ImageBarcode] = []
     for symbol in read_symbols(source, pdf_dpi=pdf_dpi):
         try:
-            results.append(ImageBarcode(symbol, engine.decode(symbol.text)))
+            results.append(ImageBarcode(symbol, decoder.decode(symbol.text)))
         except BarcodeError as error:
             results.append(ImageBarcode(symbol, None, error))
     return results

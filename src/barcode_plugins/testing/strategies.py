@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from barcode_plugins.formats.ecia import EOT, GS, HEADER, RS
+from barcode_plugins.formats.ecia import DATA_IDENTIFIER, EOT, GS, HEADER, RS
 from barcode_plugins.models import Decoded, PurchaseOrder, PurchaseOrderLine
 from barcode_plugins.testing import Example
 
@@ -188,7 +188,7 @@ def mutated(labels: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 def format_shaped_noise() -> st.SearchStrategy[str]:
     """Text shaped like each known format, with nonsense inside: envelopes, brace lists, tokens, JSON."""
     any_text = st.text(max_size=30)
-    identifiers = st.from_regex(r"\A[0-9]{0,3}[A-Z]\Z", fullmatch=True)
+    identifiers = st.from_regex(DATA_IDENTIFIER, fullmatch=True)
     elements = st.lists(st.tuples(identifiers, st.one_of(ecia_values(0), any_text)), max_size=12)
     json_values = st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

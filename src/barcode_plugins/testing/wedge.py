@@ -25,6 +25,8 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from barcode_plugins.formats.ecia import (
+    DATA_IDENTIFIER,
+    DATA_IDENTIFIER_PATTERN,
     DATA_IDENTIFIERS,
     EOT,
     GS,
@@ -135,7 +137,8 @@ def _text_forms(clean: str, evidence: LayoutEvidence) -> dict[str, str]:
 
 def _looks_like_datamatrix(clean: str) -> bool:
     # A list of data identifiers separated by spaces is printed as a DataMatrix; everything else as a QR code.
-    return bool(re.fullmatch(r"[0-9]{0,3}[A-Z][^ :]*(?: [0-9]{0,3}[A-Z][^ :]*)*", clean))
+    token = DATA_IDENTIFIER_PATTERN + "[^ :]*"
+    return bool(re.fullmatch(f"{token}(?: {token})*", clean))
 
 
 def _ecia_forms(canonical: str, lossy: bool, evidence: LayoutEvidence) -> dict[str, str]:
@@ -328,7 +331,7 @@ def ecia_elements(*, vocabulary_only: bool = True) -> SearchStrategy[tuple[str, 
     if vocabulary_only:
         return strategy
     anything = st.tuples(
-        st.from_regex(r"[0-9]{0,3}[A-Z]", fullmatch=True),
+        st.from_regex(DATA_IDENTIFIER, fullmatch=True),
         st.text(st.characters(blacklist_characters=GS + RS + EOT, blacklist_categories=["Cs"]), max_size=20),
     )
     return strategy | anything

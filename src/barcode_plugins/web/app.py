@@ -419,7 +419,7 @@ def import_orders(
 def plugins(request: Request[Any, Any, State]) -> Response[list[PluginOut]]:
     """Every plugin: distribution, version, hooks, and whether it loaded."""
     station = _station(request)
-    return _json(unstructure(station.call(station.engine.plugins.plugin_infos)))
+    return _json(unstructure(station.call(station.engine.plugin_infos)))
 
 
 @get("/api/health/", responses=_responses(), sync_to_thread=True)
@@ -427,7 +427,7 @@ def health(request: Request[Any, Any, State]) -> HealthOut:
     """Up, with the store answering (open to all: it tells nothing about the inventory)."""
     station = _station(request)
     return HealthOut(
-        "ok", metadata.version("barcode-plugins"), station.call(station.engine.store.schema_version), station.open_reads
+        "ok", metadata.version("barcode-plugins"), station.call(station.engine.schema_version), station.open_reads
     )
 
 

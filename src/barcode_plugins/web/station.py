@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from barcode_plugins.engine import Engine
-from barcode_plugins.web.tokens import is_valid
 
 T = TypeVar("T")
 
@@ -24,14 +23,14 @@ class Station:
         self.open_reads = open_reads
 
     def call(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run ``function`` (an engine or store method) in this worker thread."""
+        """Run ``function`` (an engine method) in this worker thread."""
         return function(*args, **kwargs)
 
     def token_is_valid(self, token: str | None) -> bool:
         """Whether ``token`` is a live API token of this store."""
         if token is None:
             return False
-        return self.call(is_valid, self.engine.store, token)
+        return self.call(self.engine.api_token_is_valid, token)
 
     @staticmethod
     def options(*, explain: bool | None = None, another: bool = False) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from barcode_plugins import Decoded, LabelFormat, hookimpl
-from barcode_plugins.formats.ecia import EciaRecord, parse_ecia
+from barcode_plugins.formats.ecia import EciaRecord, decoded_from_ecia, parse_ecia
 
 PLUGIN = "digikey"
 SUPPLIER = "Digi-Key"
@@ -78,7 +78,7 @@ def decode(text: str) -> Decoded | None:
     record = parse_ecia(text)
     if record is None or len(record.pairs) > MAX_ELEMENTS or not is_digikey_label(record):
         return None
-    return Decoded.from_ecia(
+    return decoded_from_ecia(
         record,
         plugin=PLUGIN,
         supplier=SUPPLIER,

@@ -21,7 +21,14 @@ import re
 from typing import Any
 
 from barcode_plugins import Decoded, LabelFormat, hookimpl
-from barcode_plugins.formats.ecia import DATA_IDENTIFIERS, EciaRecord, fields_from_pairs, parse_quantity
+from barcode_plugins.formats.ecia import (
+    DATA_IDENTIFIER,
+    DATA_IDENTIFIERS,
+    EciaRecord,
+    decoded_from_ecia,
+    fields_from_pairs,
+    parse_quantity,
+)
 
 PLUGIN = "tme"
 SUPPLIER = "TME"
@@ -40,7 +47,6 @@ _KEY_VALUE = re.compile(r"([A-Za-z][A-Za-z0-9]*):(.*)\Z", re.DOTALL)
 COUNTRY_KEYS = frozenset({"COO", "COUNTRY", "ORIGIN"})
 LOT_KEYS = frozenset({"LOT"})
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
-_DATA_IDENTIFIER = re.compile(r"[0-9]{0,3}[A-Z]")  # as in barcode_plugins.formats.ecia.split_data_identifier
 _ECIA_SEPARATORS = re.compile("[\x1d\x1e\x04]")
 _QR_KEY = "(?:" + "|".join(sorted(QR_KEYS)) + "):"
 #: The QR label starts with ``KEY:value`` tokens, two of them TME's (in any order); the DataMatrix is a list of the data
@@ -57,7 +63,7 @@ DATAMATRIX_FORMAT = LabelFormat.identifier_list(
 def split_tokens(text: str) -> list[str]:
     """The label's tokens: what spaces, tabs, CR and LF separate."""
     if text.isascii() and not _OTHER_ASCII_WHITESPACE.search(text):
-        return text.split()  # the same tokens as the expression below, at a tenth of its cost
+        return text.split()  # the same tokens as the expression below (tested), at a third of its cost
     return [token for token in _TOKEN_SEPARATOR.split(text) if token]
 
 
@@ -93,7 +99,7 @@ def read_datamatrix(tokens: list[str]) -> EciaRecord | None:
     numeric ``Q`` are there (so a line of capitalised words is not read as one)."""
     pairs: list[tuple[str, str]] = []
     for token in tokens:
-        identifier = _DATA_IDENTIFIER.match(token)
+        identifier = DATA_IDENTIFIER.match(token)
         if identifier is None:
             return None
         pairs.append((identifier.group(), token[identifier.end() :]))
@@ -137,7 +143,7 @@ def _decode_datamatrix(record: EciaRecord) -> Decoded:
     # "K21345678/3" is TME's order 21345678, line 3: not the buyer's PO, whatever the standard says about K.
     order, line = split_order_line(record.get("K"))
     order_fields = {"supplier_order_number": order, "purchase_order_line": line} if order else {}
-    return Decoded.from_ecia(
+    return decoded_from_ecia(
         record,
         plugin=PLUGIN,
         supplier=SUPPLIER,
