@@ -23,10 +23,10 @@ import attrs
 import pytest
 from hypothesis import strategies as st
 
-from barcode_plugins import Decoded, PurchaseOrder, PurchaseOrderLine, hookimpl
+from barcode_plugins import Decoded, Example, PurchaseOrder, PurchaseOrderLine, hookimpl
 from barcode_plugins.formats.ecia import decoded_from_ecia, parse_ecia
 from barcode_plugins.hooks.manager import PluginManager
-from barcode_plugins.testing import ConformanceFailure, Example, PluginUnderTest, load_plugin
+from barcode_plugins.testing import ConformanceFailure, PluginUnderTest, load_plugin
 from barcode_plugins.testing.failures import NotApplicable
 from barcode_plugins.testing.properties import (
     PROPERTIES,

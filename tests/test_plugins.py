@@ -93,7 +93,9 @@ def test_cli_lists_failed_plugin_and_still_decodes(run_cli: Run, third_party_sit
 
 def test_trace_prints_hook_calls(run_cli: Run) -> None:
     result = run_cli("decode", '{"part": 1}', env={"BARCODE_PLUGINS_TRACE": "1"})
-    assert "trace: decode -> internal" in result.stderr.decode()
+    trace = result.stderr.decode()  # pluggy's tracing: the call with its arguments, then the answers
+    assert "decode [hook]" in trace
+    assert "finish decode --> [Decoded(plugin='internal'" in trace
 
 
 def test_plugins_add_commands(third_party_site: Path, run_cli: Run) -> None:

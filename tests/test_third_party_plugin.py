@@ -74,7 +74,7 @@ def decode(text: str) -> Decoded | None:
 @hookimpl
 def barcode_examples() -> Any:
     """Farnell labels with and without lot, date code and invoice."""
-    from barcode_plugins.testing import Example
+    from barcode_plugins import Example
     from barcode_plugins.testing.strategies import country_codes, ecia_text, part_numbers, quantities
     from hypothesis import strategies as st
 

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sample_labels import DIGIKEY, EOT, GS, RS
 
-from barcode_plugins import AmbiguousBarcode, Decoded, Engine
-from barcode_plugins.testing import Example
+from barcode_plugins import AmbiguousBarcode, Decoded, Engine, Example
 from barcode_plugins.testing.contract import DECODER_KEYS, differences, separator_residue
 from barcode_plugins.testing.strategies import examples_of
 from barcode_plugins.testing.target import examples_strategy

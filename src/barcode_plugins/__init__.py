@@ -24,7 +24,8 @@ from barcode_plugins.errors import (
     StoreError,
 )
 from barcode_plugins.formats.label_formats import LabelFormat
-from barcode_plugins.hooks.manager import hookimpl
+from barcode_plugins.hooks.examples import Example
+from barcode_plugins.hooks.hookspecs import hookimpl
 from barcode_plugins.models import (
     Decoded,
     HistoryEntry,
@@ -51,6 +52,7 @@ __all__ = [
     "Engine",
     "EnvironmentFault",
     "Event",
+    "Example",
     "HistoryEntry",
     "InputError",
     "InternalBarcodeError",

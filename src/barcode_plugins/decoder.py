@@ -13,10 +13,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from barcode_plugins.errors import AmbiguousBarcode, BarcodeError, InputError
-from barcode_plugins.formats.label_formats import EMPTY_REGISTRY, DeclarationError, FormatRegistry, LabelFormat
+from barcode_plugins.formats.label_formats import EMPTY_REGISTRY, FormatRegistry
 from barcode_plugins.formats.normalize import barcode_hash, normalize
-from barcode_plugins.hooks.manager import Caller, PluginManager
-from barcode_plugins.hooks.results import PLUGIN_FAILURES, check_decoded, check_link_key
+from barcode_plugins.hooks.manager import PluginManager
 from barcode_plugins.models import Decoded
 
 #: The longest scan accepted. A QR code holds at most 7,089 characters, a DataMatrix 3,116.
@@ -36,7 +35,6 @@ class Decoder:
     def __init__(self, plugins: PluginManager | None = None) -> None:
         self.plugins = plugins or PluginManager()
         self._formats: tuple[object, FormatRegistry] | None = None
-        self._routes: tuple[object, FormatRegistry, dict[frozenset[str], list[Caller]]] | None = None
 
     @property
     def formats(self) -> FormatRegistry:
@@ -47,21 +45,7 @@ class Decoder:
         cached = self._formats
         if cached is not None and cached[0] is implementations:
             return cached[1]
-        declared: dict[str, list[LabelFormat]] = {}
-        for impl, answer in self.plugins.call_each("label_formats"):
-            if answer is None:
-                continue
-            try:
-                formats = list(answer)
-                for label_format in formats:
-                    if not isinstance(label_format, LabelFormat):
-                        raise DeclarationError(f"returned {type(label_format).__name__}, not a LabelFormat")
-                    label_format.check()
-            except (DeclarationError, TypeError) as error:
-                self.plugins.record_failure(impl.plugin_name, "label_formats", str(error))
-                continue
-            if formats:
-                declared.setdefault(impl.plugin_name, []).extend(formats)
+        declared = self.plugins.label_formats()
         registry = FormatRegistry(declared) if declared else EMPTY_REGISTRY
         self._formats = (implementations, registry)
         return registry
@@ -118,49 +102,16 @@ class Decoder:
         Fallback decoders (``trylast``) are asked only when no specific decoder answered. A plugin that declared
         label formats is asked only when one of them fits ``text``.
         """
-        specific: list[tuple[str, Decoded]] = []
-        for name, call, fallback in self._decoders_for(text):
-            if fallback and specific:
-                break
-            try:
-                result = call(text)
-            except BarcodeError:
-                raise
-            except PLUGIN_FAILURES as error:  # a broken plugin is recorded and skipped, never fatal
-                self.plugins.record_failure(name, "decode", f"{type(error).__name__}: {error}", text)
-                continue
-            if result is None:
-                continue
-            wrong = check_decoded(result)
-            if wrong is not None:
-                self.plugins.record_failure(name, "decode", wrong, text)
-                continue
-            if fallback:
-                return name, result
-            specific.append((name, result))
-        if len(specific) > 1:
-            names = [name for name, _ in specific]
+        formats = self.formats
+        declaring = formats.declaring
+        claims = self.plugins.decode(text, declaring - formats.fitting(text) if declaring else declaring)
+        if len(claims) > 1:
+            names = [name for name, _ in claims]
             raise AmbiguousBarcode(
                 f"plugins {', '.join(names)} all claim this barcode; block one with BARCODE_PLUGINS_BLOCK=<name>",
                 names,
             )
-        return specific[0] if specific else None
-
-    def _decoders_for(self, text: str) -> list[Caller]:
-        """The decoders to ask about ``text``, in call order: those that declared no format, and those with a
-        declared format that fits. Cached per set of fitting plugins, so that an installed plugin that cannot
-        claim a scan costs no step of the loop that asks the decoders."""
-        callers = self.plugins.callers("decode")
-        formats = self.formats
-        routes = self._routes
-        if routes is None or routes[0] is not callers or routes[1] is not formats:
-            routes = self._routes = (callers, formats, {})
-        fitting = formats.fitting(text) if formats.declaring else formats.declaring
-        route = routes[2].get(fitting)
-        if route is None:
-            declaring = formats.declaring
-            route = routes[2][fitting] = [c for c in callers if c.name not in declaring or c.name in fitting]
-        return route
+        return claims[0] if claims else None
 
     def decode_many(self, lines: Iterable[str]) -> Iterator[Decoded | BarcodeError]:
         """Decode scans one by one; a bad scan yields its error instead of stopping the stream."""
@@ -173,21 +124,8 @@ class Decoder:
 
     def link_key(self, barcode: Decoded) -> str:
         """The key a barcode is linked under (the ``link_item`` hook; default: its barcode hash)."""
-        for name, call, _ in self.plugins.callers("link_item"):
-            try:
-                key = call(barcode)
-            except BarcodeError:
-                raise
-            except PLUGIN_FAILURES as error:  # a broken plugin is recorded and skipped, never fatal
-                self.plugins.record_failure(name, "link_item", f"{type(error).__name__}: {error}", barcode)
-                continue
-            if key is None:
-                continue
-            wrong = check_link_key(key)
-            if wrong is None:  # firstresult: the first usable answer decides
-                return key
-            self.plugins.record_failure(name, "link_item", wrong, barcode)
-        return barcode.barcode_hash
+        key = self.plugins.link_item(barcode)
+        return barcode.barcode_hash if key is None else key
 
 
 def _check_scan(raw: Any) -> None:

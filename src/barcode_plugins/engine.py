@@ -469,15 +469,15 @@ class Engine:
         """Let plugins add commands to a click group (the ``register_commands`` hook). A plugin may add but not
         replace: a command the group had is put back, and the attempt is recorded as that plugin's failure."""
         existing = dict(group.commands)
-        for impl, _answer in self.plugins.call_each("register_commands", cli=group):
+
+        def keep_existing() -> str | None:
             clashes = sorted(name for name, command in existing.items() if group.commands.get(name) is not command)
-            if clashes:
-                group.commands.update({name: existing[name] for name in clashes})
-                self.plugins.record_failure(
-                    impl.plugin_name,
-                    "register_commands",
-                    f"tried to replace the built-in command(s) {', '.join(clashes)}; kept the built-in",
-                )
+            if not clashes:
+                return None
+            group.commands.update({name: existing[name] for name in clashes})
+            return f"tried to replace the built-in command(s) {', '.join(clashes)}; kept the built-in"
+
+        self.plugins.register_commands(group, keep_existing)
 
     def open_store(self) -> str:
         """Open the store now (creating or migrating it) rather than on first use; returns its path, so that a

@@ -14,12 +14,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from barcode_plugins.actions.transaction import COMMITTED_HOOK
-from barcode_plugins.errors import BarcodeError, ListenerRefused
 from barcode_plugins.hooks.types import Event, EventKind
 
 if TYPE_CHECKING:
-    from pluggy import HookImpl
-
     from barcode_plugins.actions.transaction import Transactions
     from barcode_plugins.hooks.manager import PluginManager
     from barcode_plugins.models import Link
@@ -32,43 +29,22 @@ def announce(
 
     :raises ListenerRefused: an in-transaction listener raised; the caller's transaction must roll back.
     """
-    listeners = plugins.implementations(kind)
-    after_commit = plugins.implementations(COMMITTED_HOOK)
+    listeners = plugins.listens(kind)
+    after_commit = plugins.listens(COMMITTED_HOOK)
     if not listeners and not after_commit:  # the common case: nobody listens, nothing to build
         return
     from barcode_plugins.store import now
 
     state = transactions.state
     event = Event(kind, history_id, now(), **fields)
-    arguments = {"event": event, "tx": state.current}
-    state.in_listener = True
-    try:
-        for impl in listeners:
-            call_vetoing(plugins, impl, kind, arguments, f"{kind} {history_id}")
-    finally:
-        state.in_listener = False
+    if listeners:
+        state.in_listener = True
+        try:
+            plugins.announce(event, state.current)
+        finally:
+            state.in_listener = False
     if after_commit:
         state.pending.append(event)
-
-
-def call_vetoing(
-    plugins: PluginManager, impl: HookImpl, hook: str, arguments: dict[str, Any], given: str | None
-) -> Any:
-    """Call one implementation of an all-or-nothing hook; whatever it raises becomes :class:`ListenerRefused`.
-
-    A deliberate :class:`BarcodeError` keeps its message for the user; anything else is also recorded as the
-    plugin's failure (a bug in a listener still vetoes: half a mirror is worse than none).
-    """
-    try:
-        return impl.function(*[arguments[name] for name in impl.argnames])
-    except BarcodeError as error:
-        message = f"{error.message} (refused by plugin {impl.plugin_name} in {hook}; nothing was written)"
-        raise ListenerRefused(message, impl.plugin_name, hook) from error
-    except Exception as error:
-        detail = f"{type(error).__name__}: {error}"
-        plugins.record_failure(impl.plugin_name, hook, detail, given)
-        message = f"plugin {impl.plugin_name} failed in {hook} ({detail}); nothing was written"
-        raise ListenerRefused(message, impl.plugin_name, hook) from error
 
 
 def announce_removed(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from barcode_plugins.actions.events import call_vetoing
 from barcode_plugins.errors import NotFound
 from barcode_plugins.models import Decoded, ItemRef, PurchaseOrderLine, Quantity
 
@@ -25,7 +24,7 @@ def require_existing(plugins: PluginManager, item: ItemRef, tx: Transaction) -> 
 
     :raises NotFound: with the reference and what to do.
     """
-    if plugins.call_first("item_exists", item=item, tx=tx) is False:
+    if plugins.item_exists(item, tx) is False:
         raise NotFound(f"{item} does not exist; check the reference (e.g. with 'barcode-plugins scan')")
 
 
@@ -46,13 +45,8 @@ def receipt_item(
         nothing may be booked then.
     """
     state = transactions.state
-    arguments = {"barcode": barcode, "line": line, "quantity": quantity, "location": location, "tx": state.current}
     state.in_listener = True  # a host's implementation writes through tx, never back through the engine
     try:
-        for impl in plugins.implementations(CREATE_HOOK):
-            answer = call_vetoing(plugins, impl, CREATE_HOOK, arguments, barcode.barcode_hash)
-            if answer is not None:
-                return answer if isinstance(answer, ItemRef) else ItemRef.parse(answer)
+        return plugins.create_receipt_item(barcode, line, quantity, location, state.current)
     finally:
         state.in_listener = False
-    return None

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from barcode_plugins.hooks.results import check_lines
-
 if TYPE_CHECKING:
     from barcode_plugins.hooks.manager import PluginManager
     from barcode_plugins.models import Decoded, PurchaseOrderLine
@@ -38,6 +36,6 @@ def match_lines(
     if not orders:
         return []
     given = {(line.purchase_order, line.line): line for order in orders for line in order.lines}
-    answer = plugins.call_first("match_po_line", check=check_lines, barcode=barcode, orders=tuple(orders)) or ()
+    answer = plugins.match_po_line(barcode, orders) or ()
     # A plugin may only choose among the lines it was given.
     return [line for line in answer if given.get((line.purchase_order, line.line)) == line]

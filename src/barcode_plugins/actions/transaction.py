@@ -86,18 +86,8 @@ class Transactions:
         """
         state = self.state
         events, state.pending = state.pending, []
-        plugins = self.plugins
         for event in events:
-            for impl in plugins.implementations(COMMITTED_HOOK):
-                try:
-                    impl.function(*[event for _ in impl.argnames])
-                except Exception as error:  # after the commit nothing may undo the write: record and carry on
-                    plugins.record_failure(
-                        impl.plugin_name,
-                        COMMITTED_HOOK,
-                        f"{type(error).__name__}: {error}",
-                        f"{event.kind} {event.history_id}",
-                    )
+            self.plugins.event_committed(event)
 
 
 class EngineTransaction:

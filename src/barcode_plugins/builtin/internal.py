@@ -106,7 +106,7 @@ def barcode_examples() -> Any:
     """Internal labels for every known type, in both forms."""
     from hypothesis import strategies as st
 
-    from barcode_plugins.testing import Example
+    from barcode_plugins import Example
 
     def example(type_: str, number: int, short: bool) -> Example:
         item = ItemRef(type_, str(number))

@@ -8,10 +8,11 @@ names below. Register it under the ``barcode_plugins`` entry-point group::
 
 Every hook is called with keyword arguments, so an implementation may accept only the arguments it needs.
 
-The engine calls each implementation on its own and isolates it: an implementation that raises is recorded as
-a failure of that plugin (shown by ``barcode-plugins plugins`` and as a warning on stderr) and the engine
-carries on as if it had returned ``None``. Raise a :class:`barcode_plugins.BarcodeError` subclass when the
-refusal is meant for the user (it then propagates with its message); anything else is treated as a bug.
+The engine calls hooks through pluggy (so hook wrappers and pluggy's tracing work) and isolates each
+implementation: one that raises is recorded as a failure of that plugin (shown by ``barcode-plugins plugins``
+and as a warning on stderr) and the engine carries on as if it had returned ``None``. Raise a
+:class:`barcode_plugins.BarcodeError` subclass when the refusal is meant for the user (it then propagates with
+its message); anything else is treated as a bug.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from barcode_plugins.models import Decoded, ItemRef, PurchaseOrder, PurchaseOrderLine, Quantity
 
 hookspec = pluggy.HookspecMarker("barcode_plugins")
+#: Marks a plugin's hook implementations (``from barcode_plugins import hookimpl``). It lives beside ``hookspec``
+#: so that importing a plugin does not import the plugin manager.
+hookimpl = pluggy.HookimplMarker("barcode_plugins")
 
 
 @hookspec
@@ -108,7 +112,7 @@ def register_commands(cli: click.Group) -> None:
 def barcode_examples() -> Any:
     """Give a hypothesis strategy of example labels for the conformance suite.
 
-    :return: a ``hypothesis`` ``SearchStrategy`` of :class:`barcode_plugins.testing.Example` values: the text
+    :return: a ``hypothesis`` ``SearchStrategy`` of :class:`barcode_plugins.Example` values: the text
         a scanner would read from a label of your format, and the :class:`barcode_plugins.Decoded` it must
         decode to (``raw`` and ``barcode_hash`` may be left empty). Cover the optional and unusual parts of your
         format. Return ``None`` if the plugin decodes nothing. Import hypothesis inside the hook, not at module

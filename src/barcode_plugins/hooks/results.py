@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from typing import Any
 
+from barcode_plugins.formats.label_formats import DeclarationError, LabelFormat
 from barcode_plugins.models import Decoded, ItemRef, PurchaseOrderLine
 
 #: What a plugin raising counts as its own failure. ``KeyboardInterrupt`` is not here: Ctrl-C must still stop
@@ -103,4 +104,18 @@ def check_link_key(result: object) -> str | None:
         return "returned an empty key"
     if len(result) > 1024:
         return f"returned a key of {len(result):,} characters; at most 1,024"
+    return None
+
+
+def check_label_formats(result: object) -> str | None:
+    """Why a ``label_formats`` answer is unusable, or ``None`` if it is a sequence of valid :class:`LabelFormat`."""
+    if isinstance(result, (str, bytes)) or not isinstance(result, Sequence):
+        return f"returned {type(result).__name__}, not a sequence of LabelFormat"
+    for label_format in result:
+        if not isinstance(label_format, LabelFormat):
+            return f"returned {type(label_format).__name__}, not a LabelFormat"
+        try:
+            label_format.check()
+        except (DeclarationError, TypeError) as error:
+            return str(error)
     return None

@@ -1,4 +1,4 @@
-"""Testing helpers for plugin authors: example values and the conformance suite.
+"""Testing helpers for plugin authors: the conformance suite.
 
 The whole conformance test of a plugin::
 
@@ -8,36 +8,20 @@ The whole conformance test of a plugin::
     class TestAcme(PluginConformance):
         plugin = "acme"
 
-``Example`` is what a ``barcode_examples`` strategy draws. ``PluginConformance`` (pytest),
-``load_plugin`` and ``installed_plugins`` are imported on first use, so that importing ``Example`` inside a
-hook costs nothing more; the properties themselves are in :mod:`barcode_plugins.testing.properties`, the
-hypothesis strategies in :mod:`barcode_plugins.testing.strategies`.
+``PluginConformance`` (pytest), ``load_plugin`` and ``installed_plugins`` are imported on first use, so that
+importing this package costs nothing more until then; the properties themselves are in
+:mod:`barcode_plugins.testing.properties`, the hypothesis strategies in :mod:`barcode_plugins.testing.strategies`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from barcode_plugins.models import Decoded
-
 if TYPE_CHECKING:
     from barcode_plugins.testing.calls import Budget
     from barcode_plugins.testing.conformance import PluginConformance
     from barcode_plugins.testing.failures import ConformanceFailure
     from barcode_plugins.testing.target import PluginUnderTest, installed_plugins, load_plugin
-
-
-@attrs.frozen
-class Example:
-    """A label's text as a scanner reads it, and the result it must decode to.
-
-    ``expected.raw`` and ``expected.barcode_hash`` are ignored when comparing (the engine fills them).
-    """
-
-    text: str
-    expected: Decoded
 
 
 #: Public names imported on first use: ``name -> module`` (pytest and hypothesis stay unimported until then).
@@ -53,7 +37,6 @@ _LAZY = {
 __all__ = [
     "Budget",
     "ConformanceFailure",
-    "Example",
     "PluginConformance",
     "PluginUnderTest",
     "installed_plugins",

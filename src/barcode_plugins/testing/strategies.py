@@ -25,8 +25,8 @@ import attrs
 from hypothesis import strategies as st
 
 from barcode_plugins.formats.ecia import DATA_IDENTIFIER, EOT, GS, HEADER, RS
+from barcode_plugins.hooks.examples import Example
 from barcode_plugins.models import Decoded, PurchaseOrder, PurchaseOrderLine
-from barcode_plugins.testing import Example
 
 #: Characters of a label value that no scanner or normaliser changes (no separators, brackets, carets, spaces).
 VALUE_ALPHABET = string.ascii_uppercase + string.digits + "-./"

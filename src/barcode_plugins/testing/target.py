@@ -10,15 +10,14 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from barcode_plugins.engine import Engine
-from barcode_plugins.hooks.manager import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, PluginManager
+from barcode_plugins.hooks.manager import BUILTIN_PLUGINS, ENTRY_POINT_GROUP, Implementation, PluginManager
 from barcode_plugins.models import Decoded
 from barcode_plugins.testing.failures import ConformanceFailure, NotApplicable, fail
 
 if TYPE_CHECKING:
-    import pluggy
     from hypothesis.strategies import SearchStrategy
 
-    from barcode_plugins.testing import Example
+    from barcode_plugins.hooks.examples import Example
 
 #: The hooks the suite has properties for.
 CHECKED_HOOKS: tuple[str, ...] = ("decode", "match_po_line", "link_item", "barcode_examples")
@@ -61,7 +60,7 @@ class PluginUnderTest:
             self._registered_here = False
 
     # -- hooks ---------------------------------------------------------------------------------------------
-    def implementation(self, hook: str, owner: str | None = None) -> pluggy.HookImpl | None:
+    def implementation(self, hook: str, owner: str | None = None) -> Implementation | None:
         """The implementation of ``hook`` by this plugin (or by ``owner``), or None."""
         wanted = owner or self.name
         for impl in self.manager.implementations(hook):
@@ -73,7 +72,7 @@ class PluginUnderTest:
         """Whether this plugin implements ``hook``."""
         return self.implementation(hook) is not None
 
-    def require(self, hook: str) -> pluggy.HookImpl:
+    def require(self, hook: str) -> Implementation:
         """The implementation of ``hook``; raises :class:`NotApplicable` when the plugin has none."""
         impl = self.implementation(hook)
         if impl is None:
@@ -181,7 +180,7 @@ def examples_strategy(manager: PluginManager, name: str) -> SearchStrategy[Examp
             "examples",
             name,
             f"barcode_examples raised {type(error).__name__}: {error}",
-            fix="the hook must return a hypothesis strategy of barcode_plugins.testing.Example values",
+            fix="the hook must return a hypothesis strategy of barcode_plugins.Example values",
         )
     if strategy is not None and not isinstance(strategy, SearchStrategy):
         fail(

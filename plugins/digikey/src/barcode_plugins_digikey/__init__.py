@@ -98,7 +98,7 @@ def barcode_examples() -> Any:
     """Old (``P``) and new (``30P``) Digi-Key labels, with and without PO number, Z fields, lot, date code."""
     from hypothesis import strategies as st  # lazy: only the test suites need hypothesis
 
-    from barcode_plugins.testing import Example
+    from barcode_plugins import Example
 
     digikey_part_number = st.builds(
         "{}-{}{}-ND".format,

@@ -91,7 +91,7 @@ def barcode_examples() -> Any:
     """LCSC labels with keys present or absent, reordered, unknown keys, empty values and commas in the MPN."""
     from hypothesis import strategies as st  # lazy: only the test suites need hypothesis
 
-    from barcode_plugins.testing import Example
+    from barcode_plugins import Example
 
     known_values = {
         "pbn": st.from_regex(r"PICK[0-9]{10}", fullmatch=True),

@@ -69,7 +69,7 @@ def barcode_examples() -> Any:
     """Mouser labels in either header, with optional fields present or absent and their order varied."""
     from hypothesis import strategies as st  # lazy: only the test suites need hypothesis
 
-    from barcode_plugins.testing import Example
+    from barcode_plugins import Example
 
     manufacturers = st.sampled_from(
         [

@@ -180,7 +180,7 @@ def barcode_examples() -> Any:
     """QR labels (keys reordered, optional keys, colons in values, free words, URL) and DataMatrix labels."""
     from hypothesis import strategies as st  # lazy: only the test suites need hypothesis
 
-    from barcode_plugins.testing import Example
+    from barcode_plugins import Example
 
     symbol = st.from_regex(r"[A-Z0-9][A-Z0-9./%+\-]{0,20}", fullmatch=True)
     mpn = st.from_regex(r"[A-Z0-9][A-Z0-9./#+:\-]{0,20}", fullmatch=True) | st.sampled_from(["ABC:1", "X:Y:Z"])

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from barcode_plugins.hooks.examples import Example
 from barcode_plugins.models import Decoded
-from barcode_plugins.testing import Example
 from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, Call, describe_error, watched_call
 from barcode_plugins.testing.contract import differences
 from barcode_plugins.testing.failures import fail, show

@@ -8,8 +8,8 @@ import json
 from hypothesis import given
 
 from barcode_plugins.errors import BarcodeError
+from barcode_plugins.hooks.examples import Example
 from barcode_plugins.models import Decoded, structure, to_json
-from barcode_plugins.testing import Example
 from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, describe_error
 from barcode_plugins.testing.contract import CONTRACT_KEYS, contract_problems, differences
 from barcode_plugins.testing.failures import NotApplicable, fail

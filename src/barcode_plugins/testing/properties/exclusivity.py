@@ -9,8 +9,8 @@ from hypothesis import given
 
 from barcode_plugins.errors import AmbiguousBarcode, BarcodeError
 from barcode_plugins.formats.normalize import normalize
+from barcode_plugins.hooks.examples import Example
 from barcode_plugins.models import Decoded
-from barcode_plugins.testing import Example
 from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, describe_error, summarise, watched_call
 from barcode_plugins.testing.failures import NotApplicable, fail
 from barcode_plugins.testing.strategies import examples_of

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from barcode_plugins.errors import BarcodeError
 from barcode_plugins.formats.normalize import barcode_hash, normalize
+from barcode_plugins.hooks.examples import Example
 from barcode_plugins.models import Decoded
-from barcode_plugins.testing import Example
 from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, describe_error, snapshot, watched_call
 from barcode_plugins.testing.contract import IDENTITY_KEYS, differences, same_decoding
 from barcode_plugins.testing.failures import NotApplicable, fail

@@ -8,8 +8,8 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
+from barcode_plugins.hooks.examples import Example
 from barcode_plugins.models import Decoded, PurchaseOrderLine
-from barcode_plugins.testing import Example
 from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, describe_error, snapshot, summarise, watched_call
 from barcode_plugins.testing.failures import fail
 from barcode_plugins.testing.strategies import (

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from barcode_plugins.errors import AmbiguousBarcode, BarcodeError
 from barcode_plugins.formats.normalize import normalize
+from barcode_plugins.hooks.examples import Example
 from barcode_plugins.models import Decoded
-from barcode_plugins.testing import Example
 from barcode_plugins.testing.calls import DEFAULT_BUDGET, Budget, Call, describe_error, watched_call
 from barcode_plugins.testing.contract import DECODER_KEYS, contract_problems, differences, separator_residue
 from barcode_plugins.testing.failures import NotApplicable, fail, show
