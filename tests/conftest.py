@@ -10,9 +10,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hostdemo_site import hostdemo, hostdemo_installed  # noqa: F401  (fixtures, here so that they are made once)
+from hypothesis import HealthCheck, settings
 
 from barcode_plugins import Engine
 from barcode_plugins.hooks.manager import PluginManager
+
+# The suite runs on shared, loaded machines and in parallel workers: how long one example takes is never what a
+# property checks (performance is the benchmarks' job), so no deadline and no health check about slow data.
+# Example counts stay hypothesis' default (100) unless a test states its own.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first, in their order: the parallel workers share them out at the start, so that no
+    long test is left to run alone at the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +104,38 @@ def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[bytes]]
         return subprocess.run(
             [cli_path(), *args], input=data, capture_output=True, env=full_env, timeout=120, check=False
         )
+
+    return run
+
+
+@pytest.fixture
+def run_cli_in_process(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """``run_cli`` without the process: the console script's entry point (``barcode_plugins.cli.main``) called
+    here, with the same arguments, environment, stdin and answer. For tests where no real process matters (no
+    signal, terminal, pipe, concurrency or cold start): a CLI start costs a process a tenth of a second."""
+    import signal
+
+    from click.testing import CliRunner
+
+    from barcode_plugins.cli import main
+
+    def run(
+        *args: str, input: bytes | str | None = None, db: Path | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        full_env = {"BARCODE_PLUGINS_DB": str(db or tmp_path / "cli.db"), **(env or {})}
+        data = input.encode("utf-8") if isinstance(input, str) else input
+        handler = signal.getsignal(signal.SIGTERM)  # main() installs its own, as the process would
+        code: int = 0
+        try:
+            with CliRunner().isolation(input=data, env=full_env) as (stdout, stderr, _):
+                try:
+                    main(list(args))
+                except SystemExit as exit:
+                    code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+                out, err = stdout.getvalue(), stderr.getvalue()
+        finally:
+            signal.signal(signal.SIGTERM, handler)
+        return subprocess.CompletedProcess(["barcode-plugins", *args], code, out, err)
 
     return run
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from run_once import built_once
 
 PACKAGE = Path(__file__).parent / "host_plugin"
 SWITCHES = ("HOSTDEMO_MIRROR", "HOSTDEMO_REFUSE", "HOSTDEMO_LOG", "HOSTDEMO_FAIL_AFTER", "HOSTDEMO_OWN_ITEMS")
@@ -19,16 +20,19 @@ SWITCHES = ("HOSTDEMO_MIRROR", "HOSTDEMO_REFUSE", "HOSTDEMO_LOG", "HOSTDEMO_FAIL
 
 @pytest.fixture(scope="session")
 def hostdemo_installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A site directory holding the installed plugin (pip install --target; a few seconds, once)."""
-    site = tmp_path_factory.mktemp("hostdemo-site")
-    build = tmp_path_factory.mktemp("hostdemo-src") / "host_plugin"
-    shutil.copytree(PACKAGE, build)  # pip writes build files next to the sources: keep tests/ clean
-    install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(build)]
-    # Offline first (needs setuptools and wheel in this environment), else pip fetches the build backend.
-    result = subprocess.run([*install, "--no-build-isolation"], capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        result = subprocess.run(install, capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
+    """A site directory holding the installed plugin (pip install --target; a few seconds, once per run)."""
+
+    def install(site: Path) -> None:
+        build = tmp_path_factory.mktemp("hostdemo-src") / "host_plugin"
+        shutil.copytree(PACKAGE, build)  # pip writes build files next to the sources: keep tests/ clean
+        install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(build)]
+        # Offline first (needs setuptools and wheel in this environment), else pip fetches the build backend.
+        result = subprocess.run([*install, "--no-build-isolation"], capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            result = subprocess.run(install, capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    site = built_once(tmp_path_factory, "hostdemo-site", install)
     assert (site / "barcode_plugins_hostdemo").is_dir()
     return site
 

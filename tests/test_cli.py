@@ -30,16 +30,16 @@ def one_line_error(result: subprocess.CompletedProcess[bytes]) -> str:
     return lines[0]
 
 
-def test_decode_json_has_every_contract_key(run_cli: Run) -> None:
-    result = run_cli("decode", "--json", DIGIKEY)
+def test_decode_json_has_every_contract_key(run_cli_in_process: Run) -> None:
+    result = run_cli_in_process("decode", "--json", DIGIKEY)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert set(document) >= set(CONTRACT_KEYS)
     assert document["raw"] == DIGIKEY and document["quantity"] == 25
 
 
-def test_plugins_json_lists_builtins_with_distribution(run_cli: Run) -> None:
-    result = run_cli("plugins", "--json")
+def test_plugins_json_lists_builtins_with_distribution(run_cli_in_process: Run) -> None:
+    result = run_cli_in_process("plugins", "--json")
     assert result.returncode == 0, result.stderr
     listed = {row["name"]: row for row in json.loads(result.stdout)}
     for name in ("internal", "ecia", "default_matching", "default_linking"):
@@ -62,9 +62,9 @@ def test_link_scan_unlink_across_processes(run_cli: Run, tmp_path: Path) -> None
     assert [entry["action"] for entry in history][:2] == ["scan", "unlink"]
 
 
-def test_db_option_and_environment_variable(run_cli: Run, tmp_path: Path) -> None:
+def test_db_option_and_environment_variable(run_cli_in_process: Run, tmp_path: Path) -> None:
     chosen = tmp_path / "chosen.db"
-    assert run_cli("--db", str(chosen), "link", "X-1", "part:1").returncode == 0
+    assert run_cli_in_process("--db", str(chosen), "link", "X-1", "part:1").returncode == 0
     assert chosen.exists()
 
 
@@ -105,9 +105,9 @@ def test_decode_stdin_streams_json_lines(run_cli: Run) -> None:
     ],
 )
 def test_bad_input_is_one_line_and_the_right_exit_code(
-    run_cli: Run, args: tuple[str, ...], stdin: bytes | None, code: int, fragment: str
+    run_cli: Run, run_cli_in_process: Run, args: tuple[str, ...], stdin: bytes | None, code: int, fragment: str
 ) -> None:
-    result = run_cli(*args, input=stdin)
+    result = (run_cli_in_process if stdin is None else run_cli)(*args, input=stdin)  # stdin: a real pipe
     assert result.returncode == code, (result.stdout, result.stderr)
     assert fragment in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
@@ -120,27 +120,27 @@ def test_one_megabyte_argument_is_refused(run_cli: Run, tmp_path: Path) -> None:
     assert result.returncode == 2 and "at most" in one_line_error(result)
 
 
-def test_missing_directory_and_not_sqlite(run_cli: Run, tmp_path: Path) -> None:
-    missing = run_cli("--db", str(tmp_path / "nope" / "x.db"), "link", "A", "part:1")
+def test_missing_directory_and_not_sqlite(run_cli_in_process: Run, tmp_path: Path) -> None:
+    missing = run_cli_in_process("--db", str(tmp_path / "nope" / "x.db"), "link", "A", "part:1")
     assert missing.returncode == 2 and "does not exist" in one_line_error(missing)
     bogus = tmp_path / "bogus.db"
     bogus.write_text("hello, not sqlite" * 300)
-    refused = run_cli("--db", str(bogus), "scan", "A")
+    refused = run_cli_in_process("--db", str(bogus), "scan", "A")
     assert refused.returncode == 2 and "not a barcode-plugins database" in one_line_error(refused)
     assert bogus.read_text() == "hello, not sqlite" * 300
 
 
-def test_read_only_directory(run_cli: Run, tmp_path: Path) -> None:
+def test_read_only_directory(run_cli_in_process: Run, tmp_path: Path) -> None:
     from test_engine import read_only_directory
 
     directory = read_only_directory(tmp_path)
-    result = run_cli("--db", str(directory / "x.db"), "link", "A", "part:1")
+    result = run_cli_in_process("--db", str(directory / "x.db"), "link", "A", "part:1")
     assert result.returncode == 3 and "cannot" in one_line_error(result)  # the environment's fault: exit 3
 
 
-def test_label_prints_a_payload_that_decodes_back(run_cli: Run) -> None:
-    payload = run_cli("label", "part:42").stdout.decode().strip()
-    decoded = json.loads(run_cli("decode", "--json", payload).stdout)
+def test_label_prints_a_payload_that_decodes_back(run_cli_in_process: Run) -> None:
+    payload = run_cli_in_process("label", "part:42").stdout.decode().strip()
+    decoded = json.loads(run_cli_in_process("decode", "--json", payload).stdout)
     assert decoded["item"] == "part:42" and decoded["kind"] == "internal"
 
 
@@ -168,14 +168,14 @@ def test_invalid_utf8_argument_is_a_usage_error(run_cli: Run) -> None:
 
 
 @pytest.mark.parametrize("limit", ["99999999999999999999", "1000001"])
-def test_huge_history_limit_is_refused_not_a_crash(run_cli: Run, limit: str) -> None:
-    result = run_cli("history", "--limit", limit)
+def test_huge_history_limit_is_refused_not_a_crash(run_cli_in_process: Run, limit: str) -> None:
+    result = run_cli_in_process("history", "--limit", limit)
     assert result.returncode == 2 and "1000000" in result.stderr.decode()
     assert "internal error" not in result.stderr.decode()
 
 
-def test_help_documents_exit_code_3(run_cli: Run) -> None:
-    assert "3 the environment failed" in " ".join(run_cli("--help").stdout.decode().split())
+def test_help_documents_exit_code_3(run_cli_in_process: Run) -> None:
+    assert "3 the environment failed" in " ".join(run_cli_in_process("--help").stdout.decode().split())
 
 
 class _ZeroExitError(BarcodeError):

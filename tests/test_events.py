@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_path
-from hostdemo_site import hostdemo, hostdemo_installed  # noqa: F401  (fixtures)
 from sample_labels import EOT, GS, RS
 
 from barcode_plugins import (

@@ -60,25 +60,27 @@ def test_filters_by_time_range(busy: Engine) -> None:
         busy.history(50, since="yesterday")
 
 
-def test_cli_filters(run_cli: Run, tmp_path: Path) -> None:
+def test_cli_filters(run_cli_in_process: Run, tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
     with Engine(db) as engine:
         engine.import_purchase_orders([ORDER])
         engine.receive(label("A"))
         engine.receive(label("C", order="PO-404"))
-    listed = json.loads(run_cli("history", "--json", "--action", "receive", "--status", "no_match", db=db).stdout)
+    listed = json.loads(
+        run_cli_in_process("history", "--json", "--action", "receive", "--status", "no_match", db=db).stdout
+    )
     assert [entry["status"] for entry in listed] == ["no_match"]
     assert listed[0]["explanation"]["reason"].startswith("order number on the label (PO-404)")
-    by_po = json.loads(run_cli("history", "--json", "--po", "PO-7", db=db).stdout)
+    by_po = json.loads(run_cli_in_process("history", "--json", "--po", "PO-7", db=db).stdout)
     assert [entry["status"] for entry in by_po] == ["received"]
-    by_hash = json.loads(run_cli("history", "--json", "--hash", by_po[0]["barcode_hash"], db=db).stdout)
+    by_hash = json.loads(run_cli_in_process("history", "--json", "--hash", by_po[0]["barcode_hash"], db=db).stdout)
     assert [entry["id"] for entry in by_hash] == [by_po[0]["id"]]
-    assert json.loads(run_cli("history", "--json", "--since", "2999-01-01", db=db).stdout) == []
-    bad = run_cli("history", "--until", "soon", db=db)
+    assert json.loads(run_cli_in_process("history", "--json", "--since", "2999-01-01", db=db).stdout) == []
+    bad = run_cli_in_process("history", "--until", "soon", db=db)
     assert bad.returncode == 2 and "until must be an ISO 8601 time" in bad.stderr.decode()
 
 
-def test_prune_by_count_and_by_age(busy: Engine, run_cli: Run, tmp_path: Path) -> None:
+def test_prune_by_count_and_by_age(busy: Engine, run_cli_in_process: Run, tmp_path: Path) -> None:
     total = len(busy.history(100))
     assert busy.prune_history(keep=3) == total - 3
     assert len(busy.history(100)) == 3
@@ -94,9 +96,9 @@ def test_prune_by_count_and_by_age(busy: Engine, run_cli: Run, tmp_path: Path) -
     with Engine(db) as engine:
         for n in range(5):
             engine.link(f"TAG-{n}", "part:1")
-    pruned = run_cli("history", "--prune", "--keep", "2", "--json", db=db)
+    pruned = run_cli_in_process("history", "--prune", "--keep", "2", "--json", db=db)
     assert pruned.returncode == 0 and json.loads(pruned.stdout) == {"deleted": 3}
-    assert run_cli("history", "--prune", db=db).returncode == 2
+    assert run_cli_in_process("history", "--prune", db=db).returncode == 2
 
 
 def test_history_limit_bounds_a_busy_station(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

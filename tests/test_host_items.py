@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostdemo_site import hostdemo, hostdemo_installed  # noqa: F401  (fixtures)
 from sample_labels import EOT, GS, RS
 
 from barcode_plugins import Engine, ItemRef, NotFound, PurchaseOrder, PurchaseOrderLine

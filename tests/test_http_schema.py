@@ -1,6 +1,7 @@
 """The OpenAPI document fuzzed with schemathesis against a real server: no 5xx, every response matches the schema
-the document declares for its status, every status is declared. Bounded in time; the summary is kept under
-``tests/artifacts/``."""
+the document declares for its status, every status is declared. Every phase runs once (coverage, then 25 fuzzed
+cases per operation, then stateful sequences) from a fixed seed, so each run tries the same cases whatever the
+machine's load; the summary is kept under ``tests/artifacts/``."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pytest
 from http_server import ORDERS_CSV, Server, make_token
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-#: Seconds schemathesis may spend generating requests (it stops early when every phase is done).
-TIME_BUDGET = 60
+#: Seconds the whole schemathesis run may take before the test fails (it takes about 15 s on an idle machine).
+TIMEOUT = 240
 
 
 def schemathesis_command() -> str:
@@ -42,8 +43,6 @@ def test_the_openapi_document_survives_fuzzing(tmp_path: Path) -> None:
                 "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
                 "--max-examples",
                 "25",
-                "--max-time",
-                str(TIME_BUDGET),
                 "--seed",
                 "16",
                 "--generation-database",
@@ -53,7 +52,7 @@ def test_the_openapi_document_survives_fuzzing(tmp_path: Path) -> None:
             ],
             capture_output=True,
             text=True,
-            timeout=TIME_BUDGET * 4,
+            timeout=TIMEOUT,
             check=False,
             cwd=tmp_path,  # schemathesis keeps a cache directory in its working directory
         )

@@ -152,18 +152,18 @@ def test_cli_links_a_csv_file_all_or_nothing(run_cli, tmp_path) -> None:  # type
         ('raw,item\n"X,part:1\n', "line"),
     ],
 )
-def test_cli_refuses_a_malformed_link_file(run_cli, tmp_path, content: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
+def test_cli_refuses_a_malformed_link_file(run_cli_in_process, tmp_path, content: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "links.csv"
     path.write_text(content, encoding="utf-8")
-    result = run_cli("link", "--file", str(path))
+    result = run_cli_in_process("link", "--file", str(path))
     assert result.returncode == 2
     assert fragment in result.stderr.decode() and "Traceback" not in result.stderr.decode()
 
 
-def test_cli_link_wants_raw_and_item_or_a_file(run_cli) -> None:  # type: ignore[no-untyped-def]
-    assert run_cli("link", "ONLY-RAW").returncode == 2
-    assert run_cli("link", "A", "part:1", "--file", "x.csv").returncode == 2
-    assert b"cannot read" in run_cli("link", "--file", "/nonexistent/links.csv").stderr
+def test_cli_link_wants_raw_and_item_or_a_file(run_cli_in_process) -> None:  # type: ignore[no-untyped-def]
+    assert run_cli_in_process("link", "ONLY-RAW").returncode == 2
+    assert run_cli_in_process("link", "A", "part:1", "--file", "x.csv").returncode == 2
+    assert b"cannot read" in run_cli_in_process("link", "--file", "/nonexistent/links.csv").stderr
 
 
 class _DiesInWorkers:
@@ -230,14 +230,14 @@ def test_staging_holds_no_lock_on_the_store(make_engine: Callable[..., Engine], 
     assert station.scan("STATION-TAG-2").item == ItemRef("part", "6")
 
 
-def test_a_semicolon_or_windows_1252_link_file_gets_a_hint(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_semicolon_or_windows_1252_link_file_gets_a_hint(run_cli_in_process, tmp_path) -> None:  # type: ignore[no-untyped-def]
     semicolons = tmp_path / "semi.csv"
     semicolons.write_text("raw;item\nX;part:1\n", encoding="utf-8")
-    result = run_cli("link", "--file", str(semicolons))
+    result = run_cli_in_process("link", "--file", str(semicolons))
     assert result.returncode == 2 and "looks separated by ';'" in result.stderr.decode()
     cp1252 = tmp_path / "cp1252.csv"
     cp1252.write_bytes("raw,item\nX,part:1\nÄrger,part:2\n".encode("cp1252"))
-    result = run_cli("link", "--file", str(cp1252))
+    result = run_cli_in_process("link", "--file", str(cp1252))
     message = result.stderr.decode()
     assert result.returncode == 2 and message.count("line 3") == 1 and "Windows-1252" in message
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from barcode_plugins import Engine, PurchaseOrder, PurchaseOrderLine
 from barcode_plugins.store import Store
 
@@ -13,6 +15,7 @@ def _ecia_label(number: int) -> str:
     return f"[)>\x1e06\x1d1PPART-1\x1dQ1\x1d1TLOT-{number}\x1e\x04"
 
 
+@pytest.mark.slow
 def test_po_list_with_more_orders_than_sqlite_variables(tmp_path: Path) -> None:
     store = Store(tmp_path / "many.db")
     count = 250_001

@@ -4,8 +4,9 @@ A plugin for a supplier the project does not ship (Farnell-like ECIA labels: a d
 ``1K``, ``10K``, ``4L``, ``1T``, ``9D``) is made with ``barcode-plugins new-plugin``, given its decoder and its
 ``label_formats`` declaration, installed with pip beside the four bundled plugins, and then: its labels decode
 as its own with no ambiguity; its dropped-separator and keyboard-layout forms give the clean label's hash
-through its declaration alone; and every plugin's conformance suite passes with all five installed, in two
-orders of installation and of test files.
+through its declaration alone; and with all five installed, in two orders of installation and of test files,
+its conformance suite passes, and so does every property of the bundled plugins' suites that another installed
+plugin can change.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
+from run_once import built_once
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 BUNDLED_SUITES = sorted(str(path) for path in REPOSITORY.glob("plugins/*/tests/test_*_conformance.py"))
@@ -72,7 +75,7 @@ def decode(text: str) -> Decoded | None:
 def barcode_examples() -> Any:
     """Farnell labels with and without lot, date code and invoice."""
     from barcode_plugins import Example
-    from barcode_plugins.testing.strategies import country_codes, ecia_text, part_numbers, quantities
+    from barcode_plugins.hooks.example_labels import country_codes, ecia_text, part_numbers, quantities
     from hypothesis import strategies as st
 
     @st.composite
@@ -112,7 +115,7 @@ import sys
 
 from barcode_plugins import Engine
 from barcode_plugins.formats.layouts import QWERTZ
-from barcode_plugins.testing.strategies import ecia_text
+from barcode_plugins.hooks.example_labels import ecia_text
 from barcode_plugins.testing.wedge import damaged_forms
 
 engine = Engine(":memory:")
@@ -146,33 +149,78 @@ def _run(command: list[str | Path], cwd: Path, environment: dict[str, str]) -> s
     return output
 
 
-@pytest.mark.slow
-def test_a_third_party_plugin_is_as_capable_as_a_bundled_one(tmp_path: Path) -> None:
+@attrs.frozen
+class Installed:
+    """The Farnell plugin made with ``new-plugin`` and installed (``--target``) into ``site``."""
+
+    package: Path
+    site: Path
+    environment: dict[str, str]  # without the plugin on the path
+
+    @property
+    def suites(self) -> list[str]:
+        """The third party's conformance suite first, then the bundled plugins'."""
+        return [str(self.package / "tests" / "test_conformance.py"), *BUNDLED_SUITES]
+
+    def with_plugin(self) -> dict[str, str]:
+        """The environment with the plugin's distribution found first."""
+        return dict(self.environment, PYTHONPATH=str(self.site))
+
+
+# Made once per run and shared by the workers: the three tests below may then run in parallel.
+@pytest.fixture(scope="session")
+def farnell(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
     environment.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
     environment["PIP_CACHE_DIR"] = str(Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "pip")
-    scripts = Path(sys.executable).parent
-    _run([scripts / "barcode-plugins", "new-plugin", "farnell", "--directory", tmp_path], tmp_path, environment)
-    package = tmp_path / "barcode-plugins-farnell"
-    (package / "src" / "barcode_plugins_farnell" / "__init__.py").write_text(FARNELL_PLUGIN, encoding="utf-8")
-    (package / "tests" / "test_decode.py").unlink()  # the template's tests are about its example format
-    site = tmp_path / "site"
-    _run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", site, package],
-        tmp_path,
-        environment,
-    )
 
-    installed = dict(environment, PYTHONPATH=str(site))
-    assert _run([sys.executable, "-c", CHECKS], tmp_path, installed).strip().endswith("ok")
+    def install(directory: Path) -> None:
+        scripts = Path(sys.executable).parent
+        _run([scripts / "barcode-plugins", "new-plugin", "farnell", "--directory", directory], directory, environment)
+        package = directory / "barcode-plugins-farnell"
+        (package / "src" / "barcode_plugins_farnell" / "__init__.py").write_text(FARNELL_PLUGIN, encoding="utf-8")
+        (package / "tests" / "test_decode.py").unlink()  # the template's tests are about its example format
+        _run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", directory / "site", package],
+            directory,
+            environment,
+        )
 
-    suites = [str(package / "tests" / "test_conformance.py"), *BUNDLED_SUITES]
-    pytest_command = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::UserWarning"]
+    directory = built_once(tmp_path_factory, "third-party", install)
+    return Installed(directory / "barcode-plugins-farnell", directory / "site", environment)
+
+
+#: The third party's suite whole; of the bundled suites the properties another installed plugin can change
+#: (totality, call order, wedge robustness, exclusivity, orders, linking all draw on every plugin's labels or
+#: declared formats). The others check a plugin alone (examples, correctness and serialisation through an
+#: engine holding only that plugin; determinism on its own inputs; hygiene), and the bundled suites' own runs
+#: already do that with the same code.
+AFFECTED_BY_OTHERS = (
+    "TestFarnellConformance or not (test_examples or test_correctness or test_serialisation"
+    " or test_determinism_and_purity or test_import_hygiene or test_hook_hygiene)"
+)
+#: One process, suites in the order given (the order is the point), hypothesis' own warnings quiet.
+PYTEST_COMMAND = [
+    "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-W", "ignore::UserWarning", "-k", AFFECTED_BY_OTHERS
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_third_party_plugin_decodes_its_labels_and_their_damaged_forms(farnell: Installed, tmp_path: Path) -> None:
+    assert _run([sys.executable, "-c", CHECKS], tmp_path, farnell.with_plugin()).strip().endswith("ok")
+
+
+@pytest.mark.slow
+def test_every_suite_passes_with_the_third_party_found_first(farnell: Installed) -> None:
     # First order: the third party's distribution found first, its suite first.
-    output = _run([sys.executable, *pytest_command, *suites], REPOSITORY, installed)
+    output = _run([sys.executable, *PYTEST_COMMAND, *farnell.suites], REPOSITORY, farnell.with_plugin())
     assert " passed" in output and "failed" not in output, output
+
+
+@pytest.mark.slow
+def test_every_suite_passes_with_the_third_party_found_last(farnell: Installed) -> None:
     # Second order: found after the bundled plugins (appended to sys.path), suites in reverse.
     appended = "import sys; sys.path.append(sys.argv.pop(1)); import pytest; sys.exit(pytest.main(sys.argv[1:]))"
-    command = [sys.executable, "-c", appended, site, *pytest_command[2:], *reversed(suites)]
-    output = _run(command, REPOSITORY, environment)
+    command = [sys.executable, "-c", appended, farnell.site, *PYTEST_COMMAND[2:], *reversed(farnell.suites)]
+    output = _run(command, REPOSITORY, farnell.environment)
     assert " passed" in output and "failed" not in output, output

@@ -107,13 +107,6 @@ def test_examples_decode_to_their_expected_result(example) -> None:
     assert tuple(decoded.fields.items()) == tuple(example.expected.fields.items())
 
 
-@settings(max_examples=40)
-@given(lcsc.barcode_examples())
-def test_examples_through_the_engine(example) -> None:
-    decoded = Engine(":memory:").decode(example.text)
-    assert attrs.evolve(decoded, raw="", barcode_hash="") == example.expected
-
-
 @given(st.text() | st.text(alphabet="{}:,pcqtyC0123 \"'").map(lambda body: "{" + body + "}"))
 def test_decode_is_total(text: str) -> None:
     decoded = lcsc.decode(text)

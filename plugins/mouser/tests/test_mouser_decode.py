@@ -102,21 +102,6 @@ def test_examples(example) -> None:
     assert [*decoded.fields.items()] == [*example.expected.fields.items()]
 
 
-@settings(max_examples=40)
-@given(example=mouser.barcode_examples())
-def test_examples_through_the_engine(engine: Engine, example) -> None:
-    decoded = engine.decode(example.text)
-    assert attrs.evolve(decoded, raw="", barcode_hash="") == example.expected
-
-
-@given(
-    st.text()
-    | st.lists(st.sampled_from([GS, RS, EOT, ">", "[)>", "06", "14K", "1P", "P", "-ND", "Q", "1", "Ü"])).map("".join),
-)
-def test_total(text: str) -> None:
-    mouser.decode(text)  # must not raise, whatever the text
-
-
 @given(
     vendor_elements=st.lists(
         st.sampled_from(["K", "1K", "4K", "11K", "P", "1P", "Q", "1T", "10D", "4L", "1V", "S"]).flatmap(

@@ -138,13 +138,6 @@ def test_examples_decode_exactly(example) -> None:
     assert list(decoded.fields) == list(example.expected.fields)
 
 
-@settings(max_examples=40)
-@given(tme.barcode_examples())
-def test_examples_through_the_engine(example) -> None:
-    with Engine(":memory:") as engine:
-        assert attrs.evolve(engine.decode(example.text), raw="", barcode_hash="") == example.expected
-
-
 TOKENS = st.sampled_from(["QTY:", "PN:", "PO:", "/", "P", "1P", "Q", "K", "1", ":", " ", "\t", "https://", "x"])
 
 

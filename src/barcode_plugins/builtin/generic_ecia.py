@@ -23,6 +23,6 @@ def decode(text: str) -> Decoded | None:
 @hookimpl
 def barcode_examples() -> Any:
     """Vendor-neutral ECIA labels (standard data identifiers only, no supplier's markers)."""
-    from barcode_plugins.testing.strategies import generic_ecia_examples  # lazy: hypothesis
+    from barcode_plugins.hooks.example_labels import generic_ecia_examples  # lazy: hypothesis
 
     return generic_ecia_examples()

@@ -126,7 +126,7 @@ class PluginConformance:
     @pytest.fixture
     def conformance_budget(self, request: pytest.FixtureRequest) -> Budget:
         """``budget`` scaled by ``--conformance-scale`` (or ``BARCODE_PLUGINS_CONFORMANCE_SCALE``)."""
-        from barcode_plugins.testing.pytest_plugin import scale_from
+        from barcode_plugins.testing.scale import scale_from
 
         return attrs.evolve(self.budget, scale=self.budget.scale * scale_from(request.config))
 

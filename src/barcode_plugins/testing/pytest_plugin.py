@@ -12,12 +12,12 @@ It only declares things; it runs nothing by itself and imports nothing heavy:
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 
-SCALE_ENVIRONMENT_VARIABLE = "BARCODE_PLUGINS_CONFORMANCE_SCALE"
+from barcode_plugins.testing.scale import SCALE_ENVIRONMENT_VARIABLE
+
 _DESELECTED = pytest.StashKey[list[str]]()
 
 
@@ -67,17 +67,3 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_sep("-", "barcode-plugins conformance: deselected")
         for note in notes:
             terminalreporter.write_line(note)
-
-
-def scale_from(config: pytest.Config) -> float:
-    """The example-count multiplier: ``--conformance-scale``, else the environment variable, else 1."""
-    value = config.getoption("conformance_scale", default=None)
-    if value is None:
-        value = os.environ.get(SCALE_ENVIRONMENT_VARIABLE) or 1.0
-    try:
-        scale = float(value)
-    except ValueError:
-        raise pytest.UsageError(f"{SCALE_ENVIRONMENT_VARIABLE} must be a number, got {value!r}") from None
-    if not scale > 0:
-        raise pytest.UsageError(f"the conformance scale must be positive, got {scale:g}")
-    return scale
