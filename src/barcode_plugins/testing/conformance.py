@@ -86,11 +86,6 @@ class PluginConformance:
             cls.__test__ = True
 
     @classmethod
-    def conformance_hooks(cls, test_name: str) -> tuple[str, ...]:
-        """The hooks a test is about (the pytest plugin names them for the tests it deselects)."""
-        return TEST_HOOKS.get(test_name, ())
-
-    @classmethod
     def conformance_applies(cls, test_name: str) -> bool:
         """Whether a test is about a hook the (single) plugin implements. The pytest plugin deselects the others,
         so a plugin without ``match_po_line`` is not shown a skipped ``test_match_po_line``."""

@@ -51,12 +51,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+        from barcode_plugins.testing.conformance import (
+            TEST_HOOKS,  # lazy: only runs that collected conformance tests get here
+        )
+
         notes = config.stash.setdefault(_DESELECTED, [])
         for item in deselected:
             name = getattr(item, "originalname", item.name)
             plugin = getattr(item.cls, "plugin", None)
-            # Asked of the test's class, not imported: the conformance module imports this one.
-            hooks = " or ".join(item.cls.conformance_hooks(name))
+            hooks = " or ".join(TEST_HOOKS.get(name, ()))
             notes.append(f"{name} for plugin {plugin!r}: it does not implement {hooks}")
 
 
