@@ -289,3 +289,16 @@ def test_every_plugins_examples_read_back_from_pictures(example: tuple[str, obje
         assert result.symbol.text == text
         expected = engine.decode(text)
         assert result.barcode == expected
+
+
+def test_a_linear_code_read_inside_a_qr_code_is_not_a_second_barcode() -> None:
+    """zxing-cpp reads an ITF ``0393`` in the modules of this Digi-Key label's QR code (found by the property
+    above); a photo of one label must give one barcode."""
+    text = (
+        "[)>\x1e06\x1dPOF-000006\x1d1P0N0-0L0JT300505KX0QM505FF\x1d30P195-0N3T6O0-5-ND\x1dK\x1d1K500400000\x1d11K1"
+        "\x1d4LCN\x1dQ247\x1d11ZPICK\x1d12Z96\x1d13Z1976\x1d20Z0000000000000000000000000000\x1e\x04"
+    )
+    with Engine(":memory:") as engine:
+        (result,) = engine.decode_image(padded(symbol_image(text, "qr", module=4)))
+    assert result.symbol.format == "QRCode"
+    assert result.barcode is not None and result.barcode.supplier_part_number == "195-0N3T6O0-5-ND"

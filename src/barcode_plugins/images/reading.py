@@ -47,7 +47,7 @@ def read_symbols(source: ImageSource, *, pdf_dpi: int = PDF_DPI) -> list[Symbol]
     symbols: list[Symbol] = []
     for page, image in _pages(source, name, pdf_dpi):
         found = zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain)
-        page_symbols = [_symbol(name, page, barcode) for barcode in found]
+        page_symbols = _without_phantoms([_symbol(name, page, barcode) for barcode in found])
         page_symbols.sort(key=lambda symbol: (min(y for _, y in symbol.position), min(x for x, _ in symbol.position)))
         symbols.extend(page_symbols)
     return symbols
@@ -63,6 +63,41 @@ def decode_symbols(decoder: Decoder, source: ImageSource, *, pdf_dpi: int = PDF_
         except BarcodeError as error:
             results.append(ImageBarcode(symbol, None, error))
     return results
+
+
+#: Two-dimensional symbologies: a linear code read inside one of them is a pattern of its modules, not a label.
+_MATRIX_FORMATS = frozenset(("QRCode", "MicroQRCode", "RMQRCode", "DataMatrix", "Aztec", "PDF417", "MaxiCode"))
+
+
+def _without_phantoms(symbols: list[Symbol]) -> list[Symbol]:
+    """Drop linear symbols whose centre lies inside a matrix symbol of the same page.
+
+    zxing-cpp sometimes reads a short ITF or Codabar code in the module pattern of a QR code (for example ``0393``
+    inside a Digi-Key label's QR code); no real linear barcode can be printed inside another symbol.
+    """
+    matrices = [symbol.position for symbol in symbols if symbol.format in _MATRIX_FORMATS]
+    if not matrices:
+        return symbols
+    return [
+        symbol
+        for symbol in symbols
+        if symbol.format in _MATRIX_FORMATS or not any(_inside(_centre(symbol.position), quad) for quad in matrices)
+    ]
+
+
+def _centre(corners: tuple[tuple[int, int], ...]) -> tuple[float, float]:
+    return sum(x for x, _ in corners) / len(corners), sum(y for _, y in corners) / len(corners)
+
+
+def _inside(point: tuple[float, float], corners: tuple[tuple[int, int], ...]) -> bool:
+    """Whether ``point`` is inside the convex quadrilateral ``corners`` (either winding)."""
+    px, py = point
+    signs = set()
+    for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1], strict=True):
+        cross = (x2 - x1) * (py - y1) - (y2 - y1) * (px - x1)
+        if cross:
+            signs.add(cross > 0)
+    return len(signs) == 1
 
 
 def _name(source: ImageSource) -> str:
