@@ -453,3 +453,59 @@ def test_an_old_style_hookwrapper_wraps_link_item(manager: PluginManager) -> Non
 
     assert manager.register(Prefix(), "prefix")
     assert manager.link_item(manager.decode("ACME:r1")[0][1]) == "site-a/r1"
+
+
+class _Keys:
+    """Answers of every kind for the other typed calls: raising, exiting, unusable, usable, nothing."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+
+    def _answer(self, good: object) -> object:
+        if self.mode == "raises":
+            raise RuntimeError("boom")
+        if self.mode == "exits":
+            raise SystemExit(3)
+        if self.mode == "bad":
+            return 42
+        return good if self.mode == "good" else None
+
+    @hookimpl
+    def link_item(self, barcode: Decoded) -> object:
+        return self._answer(f"key:{barcode.barcode_hash[:6]}")
+
+    @hookimpl
+    def match_po_line(self, barcode: Decoded, orders: object) -> object:
+        return self._answer([])
+
+    @hookimpl
+    def event_committed(self, event: Event) -> None:
+        self._answer(None)
+
+
+@pytest.mark.parametrize(
+    "modes", [("raises", "bad", "good"), ("none", "exits", "bad"), ("good", "raises"), ("bad",), ()]
+)
+def test_the_fast_path_of_the_other_calls_answers_as_pluggys_call_does(modes: tuple[str, ...]) -> None:
+    def outcomes(manager: PluginManager) -> object:
+        barcode = Engine(":memory:", plugins=manager).decode(DIGIKEY)
+        before = len(manager.failures)
+        answers = (
+            manager.link_item(barcode),
+            manager.match_po_line(barcode, []),
+            manager.event_committed(Event("link_added", 1, "2026-01-01T00:00:00Z")),
+        )
+        return answers, [(f.plugin, f.hook, f.error) for f in manager.failures[before:]]
+
+    manager = PluginManager()
+    for index, mode in enumerate(modes):
+        assert manager.register(_Keys(mode), f"keys{index}")
+    fast = outcomes(manager)
+    manager.fast_path = False
+    assert outcomes(manager) == fast
+    calls: list[str] = []
+    manager.fast_path = True
+    undo = manager.pm.add_hookcall_monitoring(lambda name, impls, kwargs: calls.append(name), lambda *_: None)
+    assert outcomes(manager) == fast  # through pluggy again: a monitor is watching
+    undo()
+    assert {"link_item", "match_po_line", "event_committed"} <= set(calls)

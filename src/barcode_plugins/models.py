@@ -169,16 +169,20 @@ class PurchaseOrderLine:
     @property
     def outstanding(self) -> Quantity:
         """What is still to come (never negative)."""
-        from barcode_plugins.quantities import whole_as_int  # lazy: decimal costs the decode cold start 4 ms
-
-        return whole_as_int(max(self.quantity - self.received, 0))
+        return _whole(max(self.quantity - self.received, 0))
 
     @property
     def over_received(self) -> Quantity:
         """What was received beyond the ordered quantity (an allowed over-receipt; else 0)."""
-        from barcode_plugins.quantities import whole_as_int  # lazy: decimal costs the decode cold start 4 ms
+        return _whole(max(self.received - self.quantity, 0))
 
-        return whole_as_int(max(self.received - self.quantity, 0))
+
+def _whole(quantity: Quantity) -> Quantity:
+    if type(quantity) is int:  # most quantities: no import on a path matching runs for every open line
+        return quantity
+    from barcode_plugins.quantities import whole_as_int  # lazy: decimal costs the decode cold start 4 ms
+
+    return whole_as_int(quantity)
 
 
 @attrs.frozen

@@ -115,8 +115,11 @@ class PluginManager:
         # Per hook, the plugins with a hook wrapper around it; per set of skipped plugins, the decode caller.
         self._wrappers: dict[str, tuple[str, ...]] = {}
         self._decoders: dict[frozenset[str], _DecodeRoute] = {}
-        #: Whether :meth:`decode` may call the decoders itself when nothing wraps or watches the call (the
-        #: benchmarks turn it off to measure what it saves; see :meth:`decode`).
+        # Per hook without a wrapper: the isolated functions in pluggy's call order with their argument names,
+        # and whether the hook is ``firstresult`` (see :meth:`_run`'s fast path).
+        self._direct: dict[str, tuple[tuple[tuple[Callable[..., Any], tuple[str, ...]], ...], bool] | None] = {}
+        #: Whether :meth:`decode` and the other typed calls may call the implementations themselves when nothing
+        #: wraps or watches the call (the benchmarks turn it off to measure what it saves; see :meth:`decode`).
         self.fast_path = True
         # The isolated function of every implementation -> the plugin's own function (for diagnostics).
         self._unisolated: dict[Callable[..., Any], Callable[..., Any]] = {}
@@ -223,6 +226,7 @@ class PluginManager:
         self._impl_cache.clear()
         self._wrappers.clear()
         self._decoders.clear()
+        self._direct.clear()
 
     def _isolate(self, plugin: object) -> None:
         """Wrap each of the plugin's implementations in the isolation its hook needs (see the module docstring).
@@ -448,13 +452,40 @@ class PluginManager:
     ) -> Any:
         """Call ``hook`` through pluggy with ``given`` as the input failure records show."""
         self.ensure_plugins_loaded()
+        direct = self._direct.get(hook, False)
+        if direct is False:
+            direct = self._direct_calls(hook)
         call = self._call
         saved = call.given, call.claims, call.named, call.after, call.answered
         call.given, call.claims, call.named, call.after, call.answered = given, None, False, after, answered
         try:
+            if direct is not None and self.fast_path and not self.pm.monitors:
+                # The same loop pluggy's call runs when nothing wraps or watches it (the isolation is inside
+                # each function), without its per-call set-up: a receive makes three of these calls.
+                # tests/test_hook_runner.py checks that both answer alike.
+                functions, firstresult = direct
+                results = []
+                for function, names in functions:
+                    answer = function(*[kwargs[name] for name in names])
+                    if answer is not None:
+                        if firstresult:
+                            return answer
+                        results.append(answer)
+                return None if firstresult else results
             return getattr(self.pm.hook, hook)(**kwargs)
         finally:
             call.given, call.claims, call.named, call.after, call.answered = saved
+
+    def _direct_calls(self, hook: str) -> tuple[tuple[tuple[Callable[..., Any], tuple[str, ...]], ...], bool] | None:
+        """The fast path's plan for ``hook`` (``None`` when a hook wrapper wraps it: pluggy must run it)."""
+        with self._lock:  # not while another thread registers a plugin (it clears the cache)
+            caller = getattr(self.pm.hook, hook)
+            plan = None
+            if not self._wrapper_names(hook):
+                functions = tuple((impl.function, tuple(impl.argnames)) for impl in reversed(caller.get_hookimpls()))
+                plan = functions, bool(caller.spec and caller.spec.opts.get("firstresult"))
+            self._direct[hook] = plan
+        return plan
 
     def _first(self, hook: str, given: object, **kwargs: Any) -> Any:
         """The answer of a ``firstresult`` hook (implementations' unusable answers were skipped already)."""
