@@ -9,7 +9,9 @@ makes Tab end a line as Enter does, and restores the terminal however it ends.
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -140,10 +142,12 @@ def _receive_with_answers(
     """Receive one scan and follow its outcome up with the person at the bench; count its final outcome (also
     when Ctrl-C ends the session at a question). Returns the next scan, if the answer to a question was one
     (scanning the next label declines the offer)."""
-    result = engine.receive(scan, **options)
-    _show(result, as_json)
     asked = dict(options)
+    result: ReceiveResult | None = None
     try:
+        with _ctrl_c_held():
+            result = engine.receive(scan, **options)
+            _show(result, as_json)
         for _ in range(4):  # e.g. another bag -> over-receipt accepted -> quantity: a few steps at most
             question = _question(result)
             if question is None:
@@ -164,16 +168,39 @@ def _receive_with_answers(
             elif choice == "a" and result.status == "already_received":
                 asked["another"] = True
             elif choice == "u" and result.status == "already_received" and result.barcode is not None:
-                result = engine.undo_receipt(result.barcode.barcode_hash)
-                _show(result, as_json)
+                with _ctrl_c_held():
+                    result = engine.undo_receipt(result.barcode.barcode_hash)
+                    _show(result, as_json)
                 return None
             else:
                 return None if choice == "n" else answer
-            result = engine.receive(scan, **asked)
-            _show(result, as_json)
+            with _ctrl_c_held():
+                result = engine.receive(scan, **asked)
+                _show(result, as_json)
         return None
     finally:
-        counts[result.status] += 1
+        if result is not None:
+            counts[result.status] += 1
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold a Ctrl-C until the block ends: a receipt that was booked is also shown and counted in the summary.
+
+    Ctrl-C between the commit and the count used to end the session with that receipt missing from the summary.
+    The wait is bounded by one receive (at most the store's busy timeout). Only the main thread has signals.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
 
 
 def _question(result: ReceiveResult) -> str | None:
