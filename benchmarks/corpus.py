@@ -445,11 +445,13 @@ def describe(templates: list[Template]) -> str:
 
 
 def build(
-    engine: Engine, plugin_example_count: int, workdir: Path | None = None
+    engine: Engine, plugin_example_count: int, workdir: Path | None = None, per_kind: int = TEMPLATES_PER_KIND
 ) -> tuple[list[Template], dict[str, Any], dict[str, list[str]]]:
-    """Templates (verified) and plugin examples (hypothesis' files go to ``workdir``); logs what it does."""
+    """Templates (``per_kind`` of each kind, verified) and plugin examples (hypothesis' files go to ``workdir``);
+    logs what it does."""
     log("corpus: building templates and their wedge-damaged forms")
-    templates = build_templates(formats=getattr(engine, "formats", None))  # None: a core without label_formats
+    # formats None: a core without label_formats
+    templates = build_templates(per_kind, formats=getattr(engine, "formats", None))
     verification = verify_templates(engine, templates)
     log(f"corpus: {describe(templates)}")
     log(f"corpus: drawing {plugin_example_count} examples per plugin from barcode_examples (derandomised)")

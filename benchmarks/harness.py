@@ -36,6 +36,7 @@ class Config:
     mixed_corpus: int
     wedge_pairs: int
     plugin_examples: int
+    templates_per_kind: int
     links_small: int
     links_large: int
     lookups: int
@@ -55,6 +56,7 @@ FULL = Config(
     mixed_corpus=20_000,
     wedge_pairs=10_000,
     plugin_examples=100,
+    templates_per_kind=8,
     links_small=100_000,
     links_large=1_000_000,
     lookups=2_000,
@@ -74,6 +76,7 @@ QUICK = Config(
     mixed_corpus=6_000,
     wedge_pairs=5_000,
     plugin_examples=20,
+    templates_per_kind=8,
     links_small=20_000,
     links_large=200_000,
     lookups=1_000,
@@ -95,6 +98,7 @@ SMOKE = Config(
     mixed_corpus=300,
     wedge_pairs=200,
     plugin_examples=3,
+    templates_per_kind=2,
     links_small=1_000,
     links_large=3_000,
     lookups=60,

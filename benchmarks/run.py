@@ -55,7 +55,9 @@ class Inputs:
 
     @cached_property
     def _built(self) -> tuple[list[corpus.Template], dict[str, Any], dict[str, list[str]]]:
-        return corpus.build(self.engine, self.config.plugin_examples, self.workdir)
+        return corpus.build(
+            self.engine, self.config.plugin_examples, self.workdir, per_kind=self.config.templates_per_kind
+        )
 
     @property
     def verification(self) -> dict[str, Any]:
@@ -141,7 +143,7 @@ def render_text(sections: list[Section], facts: dict[str, Any], inputs: Inputs, 
         )
         grouped = Counter(tuple(failure) for failure in verification["failures"])
         lines.extend(
-            f"  {kind}: {form}: {reason} ({count} of {corpus.TEMPLATES_PER_KIND} templates)"
+            f"  {kind}: {form}: {reason} ({count} of {inputs.config.templates_per_kind} templates)"
             for (kind, form, reason), count in sorted(grouped.items())
         )
     for section in sections:

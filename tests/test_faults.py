@@ -101,10 +101,8 @@ def _kill_at(db: Path, args: tuple[str, ...], delay: float, tmp_path: Path, sig:
     return process.wait(timeout=60)
 
 
-@pytest.fixture
-def receiving_setup(tmp_path: Path) -> tuple[Path, Path, int]:
-    """A database with one order of 2,000 lines and a file of their 2,000 labels."""
-    count = 2000
+def _prepare_receiving(tmp_path: Path, count: int) -> tuple[Path, Path, int]:
+    """A database with one order of ``count`` lines and a file of their ``count`` labels."""
     orders = tmp_path / "orders.csv"
     orders.write_text(ORDER_HEADER + "".join(f"PO-F,acme,,placed,{n},,FAULT-{n},,1,\n" for n in range(1, count + 1)))
     scans = tmp_path / "scans.txt"
@@ -112,6 +110,12 @@ def receiving_setup(tmp_path: Path) -> tuple[Path, Path, int]:
     db = tmp_path / "receive.db"
     assert _run(db, "po", "import", str(orders)).returncode == 0
     return db, scans, count
+
+
+@pytest.fixture
+def receiving_setup(tmp_path: Path) -> tuple[Path, Path, int]:
+    """A database with one order of 2,000 lines and a file of their 2,000 labels."""
+    return _prepare_receiving(tmp_path, 2000)
 
 
 def _assert_receipts_consistent(db: Path) -> int:
@@ -124,16 +128,31 @@ def _assert_receipts_consistent(db: Path) -> int:
     return receipts
 
 
-def test_sigkill_during_receive_leaves_whole_receipts_and_a_rerun_completes(
-    receiving_setup: tuple[Path, Path, int], tmp_path: Path
-) -> None:
-    db, scans, count = receiving_setup
+#: The receive's kills land when this many receipts are committed (0: 0.3 s after the start, during start-up): a
+#: count, not a time, so that the kills land early and late in the work however fast the machine is.
+RECEIPTS_AT_KILL = (0, 40, 200)
+
+
+def _kill_after_receipts(db: Path, args: tuple[str, ...], receipts: int, tmp_path: Path) -> None:
+    process = _start(db, *args, output=tmp_path / "stderr.txt")
+    if receipts == 0:
+        time.sleep(KILL_MOMENTS[0])
+    else:
+        while _count(db, "SELECT COUNT(*) FROM receipts") < receipts:
+            assert process.poll() is None, "the receive ended before the kill"
+            time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+
+
+def test_sigkill_during_receive_leaves_whole_receipts_and_a_rerun_completes(tmp_path: Path) -> None:
+    db, scans, count = _prepare_receiving(tmp_path, 400)  # the last kill leaves about half
     booked = []
-    for delay in KILL_MOMENTS:
-        _kill_at(db, ("receive", "--file", str(scans)), delay, tmp_path)
+    for receipts in RECEIPTS_AT_KILL:
+        _kill_after_receipts(db, ("receive", "--file", str(scans)), receipts, tmp_path)
         booked.append(_assert_receipts_consistent(db))
         _assert_no_process_remains(str(scans))
-    assert booked == sorted(booked)  # nothing committed is ever lost
+    assert booked == sorted(booked) and booked[-1] >= RECEIPTS_AT_KILL[-1]  # nothing committed is ever lost
     rerun = _run(db, "receive", "--json", "--file", str(scans))
     assert rerun.returncode in (0, 1), rerun.stderr  # 1 when some labels were already received: refused
     assert _assert_receipts_consistent(db) == count

@@ -200,8 +200,11 @@ def test_sigkill_mid_batch_loses_nothing_finished_and_leaves_no_half_scan(tmp_pa
     db = tmp_path / "killed.db"
     with Engine(db) as engine:
         engine.import_purchase_orders([farnell_order(quantity=100_000)])
+    # 1,200 labels: the kill comes after 300 answers read, and the command can be at most a pipe's worth of answers
+    # (64 KiB, a few hundred bytes each) ahead of them, so it always lands mid-batch.
+    count = 1200
     scans = tmp_path / "scans.txt"
-    scans.write_text("".join(ecia("KPO-7", "1PLM358DR", "Q1", f"1TK{n:05d}") + "\n" for n in range(3000)))
+    scans.write_text("".join(ecia("KPO-7", "1PLM358DR", "Q1", f"1TK{n:05d}") + "\n" for n in range(count)))
     env = {**os.environ, "BARCODE_PLUGINS_DB": str(db)}
     process = subprocess.Popen([cli_path(), "receive", "--json", "--file", str(scans)], stdout=subprocess.PIPE, env=env)
     assert process.stdout is not None
@@ -219,13 +222,13 @@ def test_sigkill_mid_batch_loses_nothing_finished_and_leaves_no_half_scan(tmp_pa
         links = conn.execute("SELECT count(*) FROM links").fetchone()[0]
         logged = conn.execute("SELECT count(*) FROM history WHERE status = 'received'").fetchone()[0]
         received = conn.execute("SELECT received_micros / 1000000 FROM po_lines WHERE line = 1").fetchone()[0]
-    assert printed <= receipts < 3000
+    assert printed <= receipts < count
     assert receipts == stock == links == logged == received  # every scan whole, none half
     # Re-running the same file receives only what is missing.
     rerun = subprocess.run(
         [cli_path(), "receive", "--json", "--file", str(scans)], capture_output=True, env=env, check=False
     )
     statuses = Counter(json.loads(line)["status"] for line in rerun.stdout.splitlines())
-    assert statuses == Counter({"received": 3000 - receipts, "already_received": receipts})
+    assert statuses == Counter({"received": count - receipts, "already_received": receipts})
     with Engine(db) as check:
-        assert check.purchase_order("PO-7").lines[0].received == 3000
+        assert check.purchase_order("PO-7").lines[0].received == count

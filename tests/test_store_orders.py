@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,10 +16,13 @@ def _ecia_label(number: int) -> str:
     return f"[)>\x1e06\x1d1PPART-1\x1dQ1\x1d1TLOT-{number}\x1e\x04"
 
 
-@pytest.mark.slow
 def test_po_list_with_more_orders_than_sqlite_variables(tmp_path: Path) -> None:
     store = Store(tmp_path / "many.db")
-    count = 250_001
+    # SQLite's variable limit lowered on this connection (default 32,766): a listing that bound one variable per
+    # order would fail here with 2,001 orders as it would with 32,767 at the default limit.
+    limit = 2_000
+    store.db.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    count = limit + 1
     with store.transaction():
         conn = store.db.conn
         conn.executemany(
@@ -30,6 +34,8 @@ def test_po_list_with_more_orders_than_sqlite_variables(tmp_path: Path) -> None:
             " VALUES (?, 1, 'X', 5000000, 0)",
             ((f"PO-{n:06d}",) for n in range(count)),
         )
+    with pytest.raises(sqlite3.OperationalError, match="too many SQL variables"):  # the limit holds
+        store.db.conn.execute(f"SELECT 1 WHERE 1 IN ({', '.join('?' * count)})", list(range(count)))
     orders = store.list_purchase_orders()
     assert len(orders) == count and orders[-1].lines[0].quantity == 5
     assert len(store.list_purchase_orders("placed")) == count
