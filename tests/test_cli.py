@@ -7,6 +7,7 @@ import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -254,3 +255,12 @@ def test_system_exit_in_a_plugin_does_not_end_a_batch(tmp_path: Path) -> None:
     assert [line["plugin"] for line in lines] == ["ecia", None]
     assert result.exit_code == 1  # "plain" is not recognised; the batch ran to its end
     assert "plugin exits failed in decode" in result.stderr
+
+
+def test_a_bad_history_limit_fails_commands_but_not_help(run_cli: Callable[..., Any]) -> None:
+    env = {"BARCODE_PLUGINS_HISTORY_LIMIT": "lots"}
+    shown = run_cli("--help", env=env)  # a process of its own: the plugins' host engine is made once per process
+    assert shown.returncode == 0 and b"Usage" in shown.stdout
+    refused = run_cli("link", "TAG-1", "part:1", env=env)
+    assert refused.returncode == 2
+    assert refused.stderr.decode().strip() == "Error: BARCODE_PLUGINS_HISTORY_LIMIT must be a whole number, got 'lots'"

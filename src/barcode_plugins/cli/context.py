@@ -84,7 +84,9 @@ class AppContext:
         """The engine that holds this process's plugins, one per process: commands see the same plugins. It never
         opens a store; each command's :attr:`engine` shares its plugins."""
         if cls._plugin_host is None:
-            cls._plugin_host = Engine()
+            # It never opens a store, so it needs no history limit: an explicit one keeps a bad
+            # $BARCODE_PLUGINS_HISTORY_LIMIT from failing --help; each command's own engine still reports it.
+            cls._plugin_host = Engine(history_limit=1)
         return cls._plugin_host
 
     @property
